@@ -1,0 +1,195 @@
+"""The kiosk's MQTT connection: paho-mqtt 2.x, MQTT v5, QoS 1, a persistent session.
+
+The link is only a way out, never a store: paho queues unacknowledged messages in memory, so it
+publishes only while connected and raises `LinkDown` otherwise; the caller (the outbox pump) keeps
+the message and sends it again later.
+
+Threading: every callback (`on_connected`, `on_disconnected`, `on_puback`, `on_message`) runs on
+paho's network thread. Callers must hand the work to their own thread (the pump does it with
+`loop.call_soon_threadsafe`). A callback that raises is logged and does not stop the network thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+log = logging.getLogger(__name__)
+
+QOS = 1
+DEFAULT_SESSION_EXPIRY_S = 7 * 24 * 3600
+
+
+def session_properties(expiry_s: int) -> Properties:
+    """CONNECT properties that keep an MQTT v5 session (and its queued QoS 1 messages) for `expiry_s`."""
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    properties.SessionExpiryInterval = expiry_s
+    return properties
+
+
+class LinkDown(ConnectionError):
+    """The broker is not connected; nothing was handed over, the caller keeps the message."""
+
+
+class MqttLink:
+    """One MQTT v5 client with a persistent session and automatic reconnect.
+
+    `clean_start=False` with a `SessionExpiryInterval` makes the broker keep our subscriptions (the
+    ack topic) and the QoS 1 messages for them while we are away; without the interval an MQTT v5
+    session ends with the connection. Subscriptions are also renewed on every connect, because a
+    restarted broker without persistence has forgotten the session.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        client_id: str,
+        *,
+        on_connected: Callable[[], None],
+        on_disconnected: Callable[[], None],
+        on_puback: Callable[[str], None],
+        on_message: Callable[[str, bytes], None],
+        keepalive_s: int = 30,
+        session_expiry_s: int = DEFAULT_SESSION_EXPIRY_S,
+        reconnect_min_s: int = 1,
+        reconnect_max_s: int = 30,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.client_id = client_id
+        self._on_connected = on_connected
+        self._on_disconnected = on_disconnected
+        self._on_puback = on_puback
+        self._on_message = on_message
+        self._keepalive_s = keepalive_s
+        self._session_expiry_s = session_expiry_s
+        self._lock = threading.Lock()
+        self._subscriptions: list[str] = []
+        # mid -> uuid of our publishes awaiting PUBACK, and PUBACKs that overtook the recording of
+        # their mid (paho may read the PUBACK before publish() has returned the mid to us).
+        self._awaiting: dict[int, str] = {}
+        self._early_pubacks: dict[int, bool] = {}  # mid -> accepted
+
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)
+        self._client.on_connect = self._handle_connect
+        self._client.on_disconnect = self._handle_disconnect
+        self._client.on_publish = self._handle_publish
+        self._client.on_message = self._handle_message
+
+    @property
+    def connected(self) -> bool:
+        return self._client.is_connected()
+
+    def start(self) -> None:
+        """Connect in the background; never fails when the broker is down (it keeps retrying)."""
+        self._client.connect_async(
+            self.host,
+            self.port,
+            self._keepalive_s,
+            clean_start=False,
+            properties=session_properties(self._session_expiry_s),
+        )
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        """Disconnect (the broker keeps the session until it expires) and stop the network thread."""
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def subscribe(self, topic: str) -> None:
+        """Subscribe at QoS 1 now if connected, and again on every later connect."""
+        with self._lock:
+            if topic not in self._subscriptions:
+                self._subscriptions.append(topic)
+        if self.connected:
+            self._client.subscribe(topic, qos=QOS)
+
+    def publish(self, uuid: str, topic: str, payload: bytes) -> None:
+        """Publish at QoS 1; the broker's PUBACK is reported later as `on_puback(uuid)`.
+
+        Raises LinkDown when not connected, so that nothing waits in paho's memory-only queue.
+        """
+        if not self.connected:
+            raise LinkDown(f"not connected to {self.host}:{self.port}")
+        info = self._client.publish(topic, payload, qos=QOS)
+        with self._lock:
+            accepted = self._early_pubacks.pop(info.mid, None)
+            if accepted is None:
+                # Recorded even when paho kept it after a disconnect: paho resends it on reconnect.
+                self._awaiting[info.mid] = uuid
+        if accepted is not None:
+            self._acked(uuid, accepted)
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            raise LinkDown(f"publish failed: {mqtt.error_string(info.rc)}")
+
+    def _handle_connect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.ConnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if reason_code.is_failure:
+            log.warning("broker %s:%s refused connection: %s", self.host, self.port, reason_code)
+            return
+        log.info("connected to %s:%s (session present: %s)", self.host, self.port, flags.session_present)
+        with self._lock:
+            topics = list(self._subscriptions)
+        for topic in topics:
+            client.subscribe(topic, qos=QOS)
+        self._report(self._on_connected)
+
+    def _handle_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.DisconnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        log.info("disconnected from %s:%s: %s", self.host, self.port, reason_code)
+        self._report(self._on_disconnected)
+
+    def _handle_publish(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_code: ReasonCode,
+        properties: Properties,
+    ) -> None:
+        accepted = not reason_code.is_failure
+        with self._lock:
+            uuid = self._awaiting.pop(mid, None)
+            if uuid is None:
+                self._early_pubacks[mid] = accepted
+                return
+        self._acked(uuid, accepted)
+
+    def _acked(self, uuid: str, accepted: bool) -> None:
+        if accepted:
+            self._report(self._on_puback, uuid)
+        else:
+            # The broker refused the message; the outbox sends it again later.
+            log.warning("broker refused message %s", uuid)
+
+    def _handle_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._report(self._on_message, message.topic, bytes(message.payload))
+
+    @staticmethod
+    def _report(callback: Callable[..., None], *args: Any) -> None:
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("sync callback %s failed", getattr(callback, "__name__", callback))

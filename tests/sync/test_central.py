@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import queue
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from sync.broker import MosquittoBroker
+from sync.central import CentralService
+from sync.messages import Ack, encode, make_envelope, parse_ack
+from sync.mqtt_link import MqttLink
+from sync.topics import DEFAULT_PREFIX, ack_topic, declaration_topic
+from tests.sync.harness import HOST, KIOSK_ID, wait_until
+
+DECLARATIONS = declaration_topic(DEFAULT_PREFIX, KIOSK_ID)
+
+
+class RawKiosk:
+    """A bare link that publishes whatever the test says and collects central's acks."""
+
+    def __init__(self, port: int) -> None:
+        self.acks: queue.Queue[Ack] = queue.Queue()
+        self.link = MqttLink(
+            HOST,
+            port,
+            "raw-kiosk",
+            on_connected=lambda: None,
+            on_disconnected=lambda: None,
+            on_puback=lambda uuid: None,
+            on_message=lambda topic, payload: self.acks.put(parse_ack(payload)),
+        )
+        self.link.subscribe(ack_topic(DEFAULT_PREFIX, KIOSK_ID))
+
+    def publish(self, payload: bytes, topic: str = DECLARATIONS) -> None:
+        self.link.publish("raw", topic, payload)
+
+    def next_ack(self) -> Ack:
+        return self.acks.get(timeout=10)
+
+
+@pytest.fixture
+def kiosk(mosquitto: MosquittoBroker, central: CentralService) -> Iterator[RawKiosk]:
+    raw = RawKiosk(mosquitto.port)
+    raw.link.start()
+    wait_until(lambda: raw.link.connected, "the raw kiosk's connection")
+    # The ack subscription is in flight until an ack comes back: probe with a throwaway record.
+    probe = make_envelope("probe", KIOSK_ID, {})
+    raw.publish(encode(probe))
+    assert raw.next_ack().uuid == probe["uuid"]
+    yield raw
+    raw.link.stop()
+
+
+def test_redeliveries_are_recorded_once_and_acked_each_time(central: CentralService, kiosk: RawKiosk) -> None:
+    envelope = make_envelope("declaration_draft", KIOSK_ID, {"doc_type": "cmr"})
+    for _ in range(3):
+        kiosk.publish(encode(envelope))
+    acks = [kiosk.next_ack() for _ in range(3)]
+    assert {ack.uuid for ack in acks} == {envelope["uuid"]}
+    numbers = {ack.registration_number for ack in acks}
+    assert len(numbers) == 1
+    assert re.fullmatch(r"GE-EX-\d{4}-\d{6}", numbers.pop())
+    assert central.deliveries(envelope["uuid"]) == 3
+    assert central.received_uuids().count(envelope["uuid"]) == 1
+    assert central.delivery_log.count(envelope["uuid"]) == 3
+
+
+def test_distinct_records_get_distinct_registration_numbers(kiosk: RawKiosk) -> None:
+    first = make_envelope("declaration_draft", KIOSK_ID, {})
+    second = make_envelope("declaration_draft", KIOSK_ID, {})
+    kiosk.publish(encode(first))
+    kiosk.publish(encode(second))
+    assert kiosk.next_ack().registration_number != kiosk.next_ack().registration_number
+
+
+def test_restarted_central_recognises_what_it_recorded(central: CentralService, kiosk: RawKiosk) -> None:
+    envelope = make_envelope("declaration_draft", KIOSK_ID, {})
+    kiosk.publish(encode(envelope))
+    first = kiosk.next_ack()
+    central.stop()
+    central.start()
+    assert central.wait_subscribed(10)
+    kiosk.publish(encode(envelope))
+    again = kiosk.next_ack()
+    assert again == first
+    assert central.deliveries(envelope["uuid"]) == 2
+    assert central.received_uuids().count(envelope["uuid"]) == 1
+
+
+def test_malformed_payloads_are_counted_and_do_not_stop_central(
+    central: CentralService, kiosk: RawKiosk
+) -> None:
+    recorded_before = len(central.received_uuids())
+    kiosk.publish(b"\x00\x01 garbage")
+    kiosk.publish(b'{"uuid": "u-1"}')
+    kiosk.publish(encode(make_envelope("declaration_draft", "someone-else", {})))  # kiosk id != topic
+    good = make_envelope("declaration_draft", KIOSK_ID, {})
+    kiosk.publish(encode(good))
+    assert kiosk.next_ack().uuid == good["uuid"]  # in order: the bad ones were handled before it
+    assert central.malformed_count == 3
+    assert len(central.received_uuids()) == recorded_before + 1
+
+
+def test_wait_for_reports_unrecorded_uuid(central: CentralService) -> None:
+    assert not central.wait_for("never-sent", 0.1)
