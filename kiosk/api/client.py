@@ -1,0 +1,120 @@
+"""Typed HTTP client for the core's local API.
+
+The touchscreen UI and the headless demo both drive the core through this one client, so a
+declaration confirmed on the screen and one confirmed by the demo take the same path. It imports
+no Kivy: callers decide which thread it runs on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, cast
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class CoreUnavailable(Exception):
+    """The core did not answer (refused, reset or timed out); the UI shows "one moment" and retries."""
+
+
+class ApiError(Exception):
+    """The core answered with a 4xx/5xx; `detail` is the server's own explanation."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    value: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    session_id: str
+    doc_type: str
+    fields: dict[str, FieldReading]
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    uuid: str
+    reference: str
+    receipt_printed: bool
+
+
+class KioskApiClient:
+    """One connection pool to the core; safe to share between threads (httpx's sync pool is locked)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> KioskApiClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def health(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self._request("GET", "/health"))
+
+    def devices(self) -> list[dict[str, Any]]:
+        body = self._request("GET", "/devices")
+        return cast(list[dict[str, Any]], body["devices"])
+
+    def scan_cmr(self) -> ScanResult:
+        body = self._request("POST", "/api/v1/cmr/scan")
+        fields = {
+            name: FieldReading(value=str(reading["value"]), confidence=float(reading["confidence"]))
+            for name, reading in body["fields"].items()
+        }
+        return ScanResult(session_id=str(body["session_id"]), doc_type=str(body["doc_type"]), fields=fields)
+
+    def confirm(self, session_id: str, corrections: dict[str, str]) -> Confirmation:
+        body = self._request("POST", f"/api/v1/cmr/{session_id}/confirm", json={"fields": corrections})
+        return Confirmation(
+            uuid=str(body["uuid"]),
+            reference=str(body["reference"]),
+            receipt_printed=bool(body["receipt_printed"]),
+        )
+
+    def declaration(self, uuid: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self._request("GET", f"/api/v1/declarations/{uuid}"))
+
+    def _request(self, method: str, path: str, json: Any = None) -> Any:
+        try:
+            response = self._http.request(method, path, json=json)
+        except httpx.TransportError as exc:
+            # Connect errors, resets and timeouts all mean the same to a kiosk user: wait for the core.
+            log.info("core unavailable: %s %s (%s)", method, path, type(exc).__name__)
+            raise CoreUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.is_error:
+            raise ApiError(response.status_code, _detail_of(response))
+        return response.json()
+
+
+def _detail_of(response: httpx.Response) -> str:
+    """FastAPI puts its explanation in `detail`; fall back to the reason phrase for anything else."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    if detail is None:
+        return response.reason_phrase
+    return detail if isinstance(detail, str) else str(detail)
