@@ -1,0 +1,69 @@
+"""Vehicle plates as printed in the kiosk's region, used to undo OCR's letter/digit confusions.
+
+Tesseract confuses O/0, I/1, B/8, S/5 and Z/2 on plates, where no dictionary helps. But each
+country's plate has a fixed shape of letters and digits, so a reading that fits no shape while
+exactly one swap of confusable characters fits one is corrected. Shapes from the countries' public
+registration formats; letters as the Latin characters printed (Russian plates use only the
+Cyrillic letters that look Latin: ABEKMHOPCTYX).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+_L = "[A-Z]"
+_D = r"\d"
+_RU_L = "[ABEKMHOPCTYX]"
+
+PLATE_SHAPES: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "GE": rf"{_L}{{2}}-{_D}{{3}}-{_L}{{2}}",
+        "TR": rf"{_D}{{2}} {_L}{{1,3}} {_D}{{2,4}}",
+        "AZ": rf"{_D}{{2}}-{_L}{{2}}-{_D}{{3}}",
+        "AM": rf"{_D}{{2,3}} {_L}{{2}} {_D}{{2,3}}",
+        "RU": rf"{_RU_L}{_D}{{3}}{_RU_L}{{2}} {_D}{{2,3}}",
+        "UA": rf"{_L}{{2}} ?{_D}{{4}} ?{_L}{{2}}",
+        "KZ": rf"{_D}{{3}} ?{_L}{{2,3}} ?{_D}{{2}}",
+        "DE": rf"{_L}{{1,3}}-{_L}{{1,2}} {_D}{{1,4}}",
+        "PL": rf"{_L}{{2,3}} [A-Z0-9]{{4,5}}",
+        "EU-dashed": rf"{_L}{{2}}-{_D}{{3}}-{_L}{{2}}",
+        "EU-plain": rf"{_L}{{1,3}} ?{_D}{{2,4}}( ?{_L}{{1,3}})?",
+    }.items()
+}
+
+_CONFUSABLE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
+MAX_SWAPS = 4
+
+
+def normalise_plate(text: str) -> str:
+    """Uppercase, single spaces, no spaces around hyphens."""
+    text = re.sub(r"\s+", " ", text.upper()).strip()
+    return re.sub(r"\s*-\s*", "-", text)
+
+
+def fits_a_shape(plate: str) -> bool:
+    return any(shape.fullmatch(plate) for shape in PLATE_SHAPES.values())
+
+
+def correct_plate(text: str) -> tuple[str, bool]:
+    """The plate and whether it fits a known shape, after undoing a unique confusable swap."""
+    plate = normalise_plate(text)
+    if fits_a_shape(plate):
+        return plate, True
+    positions = [i for i, ch in enumerate(plate) if ch in _CONFUSABLE][:MAX_SWAPS * 2]
+    fitting: set[str] = set()
+    for count in range(1, MAX_SWAPS + 1):
+        for chosen in itertools.combinations(positions, count):
+            chars = list(plate)
+            for i in chosen:
+                chars[i] = _CONFUSABLE[chars[i]]
+            candidate = "".join(chars)
+            if fits_a_shape(candidate):
+                fitting.add(candidate)
+        if fitting:
+            break
+    if len(fitting) == 1:
+        return fitting.pop(), True
+    return plate, False
