@@ -102,7 +102,7 @@ class KioskApiClient:
             response = self._http.request(method, path, json=json)
         except httpx.TransportError as exc:
             # Connect errors, resets and timeouts all mean the same to a kiosk user: wait for the core.
-            log.info("core unavailable: %s %s (%s)", method, path, type(exc).__name__)
+            log.debug("core unavailable: %s %s (%s)", method, path, type(exc).__name__)
             raise CoreUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
         if response.is_error:
             raise ApiError(response.status_code, _detail_of(response))

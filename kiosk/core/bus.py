@@ -27,21 +27,27 @@ class Event:
 class EventBus:
     def __init__(self, queue_size: int = 256) -> None:
         self._queue_size = queue_size
-        self._subscribers: set[asyncio.Queue[Event]] = set()
+        self._subscribers: set[asyncio.Queue[Event | None]] = set()
 
     def publish(self, type_: str, data: dict[str, Any] | None = None) -> None:
         """Deliver to every subscriber; must be called on the event loop's thread."""
         event = Event(type_, data or {})
         for queue in self._subscribers:
-            if queue.full():
+            if queue.qsize() >= self._queue_size:
                 queue.get_nowait()
             queue.put_nowait(event)
 
     async def subscribe(self) -> AsyncIterator[Event]:
-        queue: asyncio.Queue[Event] = asyncio.Queue(self._queue_size)
+        """Events from now on, until `close()`."""
+        queue: asyncio.Queue[Event | None] = asyncio.Queue(self._queue_size + 1)
         self._subscribers.add(queue)
         try:
-            while True:
-                yield await queue.get()
+            while (event := await queue.get()) is not None:
+                yield event
         finally:
             self._subscribers.discard(queue)
+
+    def close(self) -> None:
+        """End every subscription (at shutdown), so WebSocket streams finish instead of hanging."""
+        for queue in self._subscribers:
+            queue.put_nowait(None)

@@ -55,3 +55,4 @@ def setup_logging(level: str, process_name: str) -> None:
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("uvicorn.access").setLevel("WARNING")
+    logging.getLogger("httpx").setLevel("WARNING")  # one line per request would drown the kiosk's own

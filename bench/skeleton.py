@@ -1,0 +1,73 @@
+"""The walking skeleton's latency: a driver's visit from scan to central's acknowledgement.
+
+    python bench/skeleton.py --json [--visits N] [--seed S]
+
+Runs the demo rig once (real mosquitto, central, simulators, `cez-kiosk core` as a process) and
+drives N visits through the local API, timing each step: scan+read, confirm (durable commit and
+receipt), and confirm-to-central-acknowledgement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from rich.progress import Progress
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, percentiles
+
+from kiosk.demo import DemoOptions, running_demo
+from vision.synth import generate_cmr
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visits", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    args = parser.parse_args()
+
+    scan_s: list[float] = []
+    confirm_s: list[float] = []
+    ack_s: list[float] = []
+    exact = 0
+    fields = 0
+    with running_demo(DemoOptions(seed=args.seed)) as rig, Progress(transient=True) as progress:
+        assert rig.central is not None, "the benchmark needs mosquitto installed"
+        task = progress.add_task("visits", total=args.visits)
+        for visit in range(args.visits):
+            started = time.monotonic()
+            scan = rig.api.scan_cmr()
+            scanned = time.monotonic()
+            confirmation = rig.api.confirm(scan.session_id, {})
+            confirmed = time.monotonic()
+            while not rig.api.declaration(confirmation.uuid)["central_acked"]:
+                time.sleep(0.005)
+            acked = time.monotonic()
+            scan_s.append(scanned - started)
+            confirm_s.append(confirmed - scanned)
+            ack_s.append(acked - confirmed)
+            truth = generate_cmr(args.seed + visit).truth["fields"]  # the feeder's page for this visit
+            exact += sum(scan.fields[name].value == value for name, value in truth.items())
+            fields += len(truth)
+            progress.advance(task)
+    report = {
+        "benchmark": "skeleton",
+        "seed": args.seed,
+        "visits": args.visits,
+        "field_exact_match": round(exact / fields, 4),
+        "scan_and_read_s": percentiles(scan_s),
+        "confirm_commit_and_receipt_s": percentiles(confirm_s),
+        "confirm_to_central_ack_s": percentiles(ack_s),
+        "machine": machine(),
+    }
+    print(json.dumps(report) if args.json else json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

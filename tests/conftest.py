@@ -1,0 +1,9 @@
+"""Shared fixtures live in tests/fixtures/, one module per real part they start."""
+
+pytest_plugins = [
+    "tests.fixtures.broker",
+    "tests.fixtures.core",
+    "tests.fixtures.kivy",
+    "tests.fixtures.pty",
+    "tests.fixtures.store",
+]
