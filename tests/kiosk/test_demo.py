@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageStat
 
 from sync.broker import find_mosquitto
 from vision.synth import generate_cmr
@@ -79,3 +81,15 @@ def test_without_a_broker_the_draft_waits_in_the_outbox() -> None:
     assert result["queued"] == 1
     assert result["receipt_printed"] is True
     assert "no mosquitto broker" in stderr
+
+
+def test_full_demo_with_the_touchscreen_saves_a_screenshot_and_exits_0(tmp_path: Path) -> None:
+    shot = tmp_path / "home.png"
+    completed = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--exit-after", "4", "--screenshot", str(shot)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    image = Image.open(shot).convert("L")
+    assert image.size == (1280, 800)
+    assert ImageStat.Stat(image).stddev[0] > 10  # a drawn screen, not a blank one
