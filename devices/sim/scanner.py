@@ -55,6 +55,11 @@ class ScannerSimulator:
         with self._lock:
             self._sheets += sheets
 
+    def unload(self) -> None:
+        """Take every page out of the feeder (a scripted fault: the feeder runs empty)."""
+        with self._lock:
+            self._sheets = 0
+
     def start(self) -> str:
         """Start listening; returns the `socket://127.0.0.1:PORT` URL."""
         self.url = f"socket://127.0.0.1:{self._server.start()}"

@@ -117,7 +117,7 @@ class CoreService:
         loop = asyncio.get_running_loop()
         statuses = []
         for name, kind, driver in (
-            ("scanner", "scanner", self.scanner),
+            ("scanner", "document_scanner", self.scanner),
             ("receipt_printer", "receipt_printer", self.printer),
         ):
             if driver is None:

@@ -137,3 +137,9 @@ def reply_once(server: socket.socket, reply: bytes) -> None:
     with conn:
         conn.recv(64)
         conn.sendall(reply)
+
+
+def test_unloaded_feeder_reports_empty(scanner_sim: ScannerSimulator) -> None:
+    scanner_sim.unload()
+    assert scanner_sim.sheets == 0
+    assert scanner_sim.answer(b"STATUS") == b"EMPTY\n"

@@ -1,13 +1,15 @@
-"""A real HTTP server on a free port that answers each (method, path) with a canned status and JSON.
+"""FAKE core: a real HTTP server on a free port that answers each (method, path) with a fixed status
+and JSON body.
 
-It stands in for nothing in particular: the client and UI tests use it to make the far side say
-exactly one thing (a 409, a 500, a health answer) that a healthy core cannot be made to say on cue.
+It exists for one answer the real core (tests/fixtures/core.py) cannot be made to give on cue: an
+error whose body is not FastAPI's `{"detail": str}` (e.g. a 500 from a crashed handler or a proxy),
+which the client must still report by its status. Every other client and UI test runs against the
+real core, or against a port where nothing listens.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,8 +42,9 @@ def _handler_for(routes: Routes) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_canned(routes: Routes, port: int = 0) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(routes))
+def serve_canned(routes: Routes) -> Iterator[str]:
+    """The fake's base URL while the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(routes))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -50,19 +53,3 @@ def serve_canned(routes: Routes, port: int = 0) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released), for "connection refused"."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-HEALTHY: Routes = {
-    ("GET", "/health"): (
-        200,
-        {"status": "ok", "version": "test", "kiosk_id": "k", "uptime_s": 1.0, "outbox": {"queued": 0},
-         "devices": []},
-    ),
-}

@@ -1,13 +1,20 @@
-"""KioskApiClient against real sockets: a running core, a canned server, and nothing at all."""
+"""KioskApiClient against real sockets: the real core, a port where nothing listens, a socket that
+never answers, and (for the one answer the core cannot give on cue) the fake in canned_http."""
 
 from __future__ import annotations
 
 import socket
 
+import httpx
 import pytest
 
 from kiosk.api.client import ApiError, CoreUnavailable, FieldReading, KioskApiClient
-from tests.ui.canned_http import HEALTHY, free_port, serve_canned
+from sync.broker import free_port
+from tests.fixtures.core import KioskRig
+from tests.ui.canned_http import serve_canned
+
+# The first scan reads a page with Tesseract on a 2-core box.
+SCAN_TIMEOUT_S = 60
 
 
 def test_connection_refused_is_core_unavailable() -> None:
@@ -28,15 +35,19 @@ def test_silent_core_times_out_as_core_unavailable() -> None:
             client.health()
 
 
-def test_conflict_is_api_error_with_the_servers_detail() -> None:
-    routes = {("POST", "/api/v1/cmr/scan"): (409, {"detail": "feeder empty"})}
-    with serve_canned(routes) as url, KioskApiClient(url) as client, pytest.raises(ApiError) as raised:
+def test_conflict_is_api_error_with_the_servers_detail(kiosk_rig: KioskRig, core_api_url: str) -> None:
+    kiosk_rig.scanner.unload()
+    with KioskApiClient(core_api_url) as client, pytest.raises(ApiError) as raised:
         client.scan_cmr()
     assert raised.value.status == 409
-    assert raised.value.detail == "feeder empty"
+    server_says = httpx.post(f"{core_api_url}/api/v1/cmr/scan", timeout=10)
+    assert server_says.status_code == 409
+    assert raised.value.detail == server_says.json()["detail"]
+    assert "feeder" in raised.value.detail
 
 
 def test_error_without_json_detail_keeps_the_status() -> None:
+    # The fake: the real core answers every error with FastAPI's {"detail": ...}.
     routes = {("GET", "/health"): (500, ["not", "a", "dict"])}
     with serve_canned(routes) as url, KioskApiClient(url) as client, pytest.raises(ApiError) as raised:
         client.health()
@@ -44,19 +55,21 @@ def test_error_without_json_detail_keeps_the_status() -> None:
     assert raised.value.detail == "Internal Server Error"
 
 
-def test_health_and_devices_parse() -> None:
-    routes = dict(HEALTHY)
-    routes[("GET", "/devices")] = (
-        200,
-        {"devices": [{"name": "scanner", "kind": "scanner", "state": "ready", "detail": ""}]},
-    )
-    with serve_canned(routes) as url, KioskApiClient(url + "/") as client:
-        assert client.health()["status"] == "ok"
-        assert client.devices() == [{"name": "scanner", "kind": "scanner", "state": "ready", "detail": ""}]
+def test_health_and_devices_parse(core_api_url: str) -> None:
+    with KioskApiClient(core_api_url + "/") as client:
+        health = client.health()
+        devices = client.devices()
+    assert health["status"] == "ok"
+    assert health["kiosk_id"] == "demo-kiosk"
+    assert health["outbox"]["queued"] == 0
+    assert devices == health["devices"]
+    assert all(set(device) == {"name", "kind", "state", "detail"} for device in devices)
+    assert {device["name"]: device["state"] for device in devices} == {"scanner": "ready", "receipt_printer": "ready"}
+    assert all(isinstance(device["kind"], str) and device["kind"] for device in devices)
 
 
 def test_scan_confirm_and_declaration_against_the_core(core_api_url: str) -> None:
-    with KioskApiClient(core_api_url, timeout=60) as client:
+    with KioskApiClient(core_api_url, timeout=SCAN_TIMEOUT_S) as client:
         assert client.health()["status"] in ("ok", "degraded")
         scan = client.scan_cmr()
         assert scan.doc_type == "cmr"
