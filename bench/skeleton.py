@@ -3,8 +3,10 @@
     python bench/skeleton.py --json [--visits N] [--seed S]
 
 Runs the demo rig once (real mosquitto, central, simulators, `cez-kiosk core` as a process) and
-drives N visits through the local API, timing each step: scan+read, confirm (durable commit and
-receipt), and confirm-to-central-acknowledgement.
+drives N visits through the local API, timing each step: scan+read (the simulator renders each
+page on demand, so this includes rendering), confirm (durable commit and receipt), and
+confirm-to-central-acknowledgement. Before that, the same pages are read straight from memory by
+`vision.pipeline.read_cmr`, which is the reading alone.
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ import sys
 import time
 from pathlib import Path
 
+from rich.console import Console
 from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, percentiles
 
 from kiosk.demo import DemoOptions, running_demo
-from vision.synth import generate_cmr
+from vision.pipeline import read_cmr
+from vision.synth import generate_cmr, png_bytes
+
+STDERR = Console(stderr=True)  # progress bars on stderr: stdout carries only the JSON
 
 
 def main() -> int:
@@ -31,12 +37,20 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     args = parser.parse_args()
 
+    read_s: list[float] = []
+    with Progress(console=STDERR, transient=True) as progress:
+        for seed in progress.track(range(args.seed, args.seed + args.visits), description="reading"):
+            page = png_bytes(generate_cmr(seed))
+            started = time.monotonic()
+            read_cmr(page)
+            read_s.append(time.monotonic() - started)
+
     scan_s: list[float] = []
     confirm_s: list[float] = []
     ack_s: list[float] = []
     exact = 0
     fields = 0
-    with running_demo(DemoOptions(seed=args.seed)) as rig, Progress(transient=True) as progress:
+    with running_demo(DemoOptions(seed=args.seed)) as rig, Progress(console=STDERR, transient=True) as progress:
         assert rig.central is not None, "the benchmark needs mosquitto installed"
         task = progress.add_task("visits", total=args.visits)
         for visit in range(args.visits):
@@ -60,6 +74,7 @@ def main() -> int:
         "seed": args.seed,
         "visits": args.visits,
         "field_exact_match": round(exact / fields, 4),
+        "read_page_s": percentiles(read_s),
         "scan_and_read_s": percentiles(scan_s),
         "confirm_commit_and_receipt_s": percentiles(confirm_s),
         "confirm_to_central_ack_s": percentiles(ack_s),
