@@ -71,8 +71,10 @@ def ui(config_path: Path | None, api_url: str | None, language: str | None, scre
        exit_after: float | None) -> None:
     """Run the touchscreen app (offscreen when there is no display)."""
     config = _config(config_path)
+    from kiosk.core.logs import setup_logging
     from kiosk.ui.app import run_ui
 
+    setup_logging(config.log.level, "ui")
     sys.exit(run_ui(api_url or config.ui.api_url, language or config.ui.language,
                     screenshot=str(screenshot) if screenshot else None, exit_after=exit_after))
 

@@ -83,9 +83,3 @@ def test_scan_confirm_and_declaration_against_the_core(core_api_url: str) -> Non
         assert declaration["reference"] == confirmation.reference
         assert declaration["state"] in ("queued", "broker_acked", "central_acked")
 
-        with pytest.raises(ApiError) as again:
-            client.confirm(scan.session_id, {})
-        assert again.value.status == 409
-        with pytest.raises(ApiError) as unknown:
-            client.confirm("no-such-session", {})
-        assert unknown.value.status == 404
