@@ -11,36 +11,11 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
 
 import click
 
-from kiosk.core.config import ConfigError, KioskConfig, load_config, resolve_config_path
-
-CONFIG_OPTION = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=None,
-    help="TOML config file (default: $CEZ_CONFIG, then /etc/cez-kiosk/kiosk.toml, then built-ins).",
-)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"cez-kiosk: {message}", err=True)
-    sys.exit(code)
-
-
-def _config(path: Path | None) -> KioskConfig:
-    try:
-        return load_config(resolve_config_path(path))
-    except ConfigError as exc:
-        _fail(f"bad config: {exc}")
-
-
-def _emit(document: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(document, ensure_ascii=False))
-    else:
-        for key, value in document.items():
-            click.echo(f"{key}: {value}")
+from kiosk.commands.common import CONFIG_OPTION, emit, load
+from kiosk.core.config import KioskConfig
 
 
 @click.group()
@@ -53,7 +28,7 @@ def main() -> None:
 @CONFIG_OPTION
 def core(config_path: Path | None) -> None:
     """Run the core service: devices, vision, sync and the local API."""
-    config = _config(config_path)
+    config = load(config_path)
     from kiosk.core.logs import setup_logging
     from kiosk.core.runner import serve
 
@@ -70,7 +45,7 @@ def core(config_path: Path | None) -> None:
 def ui(config_path: Path | None, api_url: str | None, language: str | None, screenshot: Path | None,
        exit_after: float | None) -> None:
     """Run the touchscreen app (offscreen when there is no display)."""
-    config = _config(config_path)
+    config = load(config_path)
     from kiosk.core.logs import setup_logging
     from kiosk.ui.app import run_ui
 
@@ -100,7 +75,7 @@ def demo(headless: bool, scenario: str, seed: int, as_json: bool, exit_after: fl
     with running_demo(options) as rig:
         if headless:
             result = run_cmr_scenario(rig)
-            _emit(result, as_json)
+            emit(result, as_json)
             sys.exit(0 if result["receipt_printed"] and (result["published"] or rig.central is None) else 1)
         from kiosk.ui.app import run_ui
 
@@ -119,7 +94,7 @@ def config() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def config_check(config_path: Path | None, as_json: bool) -> None:
     """Validate the config and print the effective settings."""
-    _emit(_config(config_path).model_dump(mode="json"), as_json)
+    emit(load(config_path).model_dump(mode="json"), as_json)
 
 
 @config.command("schema")
