@@ -55,8 +55,6 @@ async def serve(config: KioskConfig) -> None:
         asyncio.create_task(service.run(stop), name="service"),
         asyncio.create_task(server.serve(), name="api"),
     ]
-    if interval := watchdog_interval_s():
-        tasks.append(asyncio.create_task(_watchdog(interval, stop), name="watchdog"))
     while not server.started:
         if tasks[1].done():  # the port was taken, or similar: report it and stop
             stop.set()
@@ -65,6 +63,8 @@ async def serve(config: KioskConfig) -> None:
             raise SystemExit(f"the local API could not listen on {config.api.host}:{config.api.port}")
         await asyncio.sleep(0.02)
     notify("READY=1")
+    if interval := watchdog_interval_s():
+        tasks.append(asyncio.create_task(_watchdog(interval, stop), name="watchdog"))
     log.info("core ready", extra={"ctx": {"port": config.api.port, "schema": service.store.schema_version}})
 
     await stop.wait()

@@ -198,3 +198,21 @@ def test_bad_config_stops_core_with_one_line_and_exit_2(tmp_path: Path, toml: st
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and str(config) in lines[0]
+
+
+def test_core_tells_systemd_ready_watchdog_and_stopping(kiosk_rig: KioskRig, tmp_path: Path) -> None:
+    """Type=notify with WatchdogSec: the messages systemd waits for, over its real socket type."""
+    import socket
+
+    path = tmp_path / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(path))
+        listener.settimeout(WAIT_S)
+        kiosk_rig.core.start({"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "400000"})
+        received = [listener.recv(64)]
+        while b"WATCHDOG=1" not in received:
+            received.append(listener.recv(64))
+        assert received[0] == b"READY=1"  # only once the API answers
+        assert kiosk_rig.core.stop() == 0
+        while b"STOPPING=1" not in received:
+            received.append(listener.recv(64))

@@ -29,3 +29,11 @@ def test_watchdog_pings_twice_per_period(monkeypatch: pytest.MonkeyPatch) -> Non
     assert watchdog_interval_s() == 15.0
     monkeypatch.setenv("WATCHDOG_USEC", "garbage")
     assert watchdog_interval_s() is None
+
+
+def test_a_vanished_systemd_is_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "gone.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(str(path))
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))  # the file is there, nobody listens
+    assert notify("STOPPING=1") is False
