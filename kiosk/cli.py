@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import CONFIG_OPTION, emit, load
+from kiosk.commands.vision import vision
 from kiosk.core.config import KioskConfig
 
 
@@ -109,6 +110,10 @@ def config_docs() -> None:
     from kiosk.core.config_docs import render_markdown
 
     click.echo(render_markdown(), nl=False)
+
+
+for group in (vision,):
+    main.add_command(group)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ upright and whole (straightening is the vision issue's next stage).
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections.abc import Callable
@@ -16,23 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from vision.cmr_layout import FIELD_AREAS, Box
+from vision.images import MAX_PIXELS as MAX_PIXELS  # re-exported: callers know the pipeline's limits
+from vision.images import UnreadableImage as UnreadableImage
+from vision.images import load_gray
 from vision.ocr import ZoneText, read_zone
 from vision.plates import correct_plate
 
-MAX_PIXELS = 60_000_000
-"""Refused above this (an A4 page at 600 dpi is 35 MP): a hostile header must not exhaust memory."""
-
 ZONE_MARGIN_MM = 0.8
 """Kept away from the box's ruled lines, which Tesseract would read as '|' or 'l'."""
-
-
-class UnreadableImage(ValueError):
-    """The input is not an image we can read; the message says why, never what the page holds."""
 
 
 @dataclass(frozen=True)
@@ -56,34 +50,6 @@ class PageResult:
             },
             "timings_ms": self.timings_ms,
         }
-
-
-def load_gray(image: bytes | np.ndarray | Image.Image) -> np.ndarray:
-    """Any accepted input as an 8-bit grayscale array, with the size checked before decoding."""
-    if isinstance(image, np.ndarray):
-        array = image
-    else:
-        if isinstance(image, bytes):
-            if not image:
-                raise UnreadableImage("empty input")
-            try:
-                image = Image.open(io.BytesIO(image))
-            except UnidentifiedImageError:
-                raise UnreadableImage("not an image format we can read") from None
-            except Image.DecompressionBombError:
-                raise UnreadableImage(f"image is larger than {MAX_PIXELS} pixels") from None
-        width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise UnreadableImage(f"image of {width}x{height} pixels is larger than {MAX_PIXELS} pixels")
-        try:
-            array = np.asarray(image.convert("L"))
-        except (OSError, ValueError) as exc:
-            raise UnreadableImage(f"image data is damaged: {exc}") from None
-    if array.ndim == 3:
-        array = cv2.cvtColor(array, cv2.COLOR_RGB2GRAY)
-    if array.ndim != 2 or min(array.shape) < 100:
-        raise UnreadableImage(f"image of shape {array.shape} is too small to be a page")
-    return np.ascontiguousarray(array, dtype=np.uint8)
 
 
 def _crop(page: np.ndarray, box: Box) -> np.ndarray:

@@ -1,0 +1,58 @@
+"""The vision issue's benchmark: accuracy and speed of the kiosk's readers, from one run.
+
+    python bench/vision.py --json [--part barcodes] [--data ../shared/data] [--seed S] [--pages N]
+
+Each part is a section of the JSON, named after what it measures:
+- `barcodes`: zxing-cpp's sample images (`bench/vision_barcodes.py`).
+The OCR and generated-corpus parts join `PARTS` as they land.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+# The repository before this script's folder: else this file would shadow the `vision` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import vision_barcodes
+from common import machine
+
+STDERR = Console(stderr=True)  # progress bars on stderr: stdout carries only the JSON
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+PARTS: dict[str, tuple[str, Callable[[Path, Console, int, int], dict[str, Any]]]] = {
+    # part: (the data folder it needs, the function that measures it: (folder, console, seed, pages))
+    "barcodes": ("barcodes", vision_barcodes.run),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=sorted(PARTS), action="append",
+                        help="measure only this part (repeatable; default: every part)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--seed", type=int, default=1, help="first seed of the generated pages")
+    parser.add_argument("--pages", type=int, default=10, help="generated pages per measurement")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    args = parser.parse_args()
+
+    report: dict[str, Any] = {"benchmark": "vision", "seed": args.seed, "pages": args.pages}
+    for part in args.part or sorted(PARTS):
+        folder, measure = PARTS[part]
+        if not (args.data / folder).is_dir():
+            print(f"bench/vision.py: {args.data / folder} is absent; cannot measure {part}", file=sys.stderr)
+            return 2
+        report[part] = measure(args.data / folder, STDERR, args.seed, args.pages)
+    report["machine"] = machine()
+    print(json.dumps(report, ensure_ascii=False) if args.json else json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

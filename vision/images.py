@@ -1,0 +1,69 @@
+"""Decode an untrusted image into an 8-bit grayscale array, refusing what would hurt the box.
+
+Every reader in `vision` (the page pipeline, the barcode reader) takes its pixels from here, so a
+zero-byte file, a truncated JPEG, garbage, or a header claiming 30000x30000 pixels fails the same
+way everywhere: with `UnreadableImage`, before anything large is allocated.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 60_000_000
+"""Refused above this (an A4 page at 600 dpi is 35 MP): a hostile header must not exhaust memory."""
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Files larger than this are refused before they are read (a 600 dpi page scan is far smaller)."""
+
+
+class UnreadableImage(ValueError):
+    """The input is not an image we can read; the message says why, never what the page holds."""
+
+
+def load_gray(image: bytes | np.ndarray | Image.Image, *, min_side: int = 100, min_pixels: int = 0) -> np.ndarray:
+    """Any accepted input as an 8-bit grayscale array, with the size checked before decoding.
+
+    `min_side` and `min_pixels` say what is too small to hold anything worth reading: a page needs
+    100 pixels each way, while a barcode image may be a single row of pixels.
+    """
+    if isinstance(image, np.ndarray):
+        array = image
+    else:
+        if isinstance(image, bytes):
+            if not image:
+                raise UnreadableImage("empty input")
+            try:
+                image = Image.open(io.BytesIO(image))
+            except UnidentifiedImageError:
+                raise UnreadableImage("not an image format we can read") from None
+            except Image.DecompressionBombError:
+                raise UnreadableImage(f"image is larger than {MAX_PIXELS} pixels") from None
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise UnreadableImage(f"image of {width}x{height} pixels is larger than {MAX_PIXELS} pixels")
+        try:
+            array = np.asarray(image.convert("L"))
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise UnreadableImage(f"image data is damaged: {exc}") from None
+    if array.ndim == 3:
+        array = cv2.cvtColor(array, cv2.COLOR_RGB2GRAY)
+    if array.ndim != 2 or min(array.shape) < min_side or array.size < min_pixels:
+        raise UnreadableImage(f"image of shape {array.shape} is too small to read")
+    return np.ascontiguousarray(array, dtype=np.uint8)
+
+
+def load_gray_file(path: Path, *, min_side: int = 100, min_pixels: int = 0) -> np.ndarray:
+    """`load_gray` for a file, refusing an oversized file before reading it into memory."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableImage(f"file of {size} bytes is larger than {MAX_FILE_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableImage(f"cannot read the file: {exc.strerror or exc}") from None
+    return load_gray(data, min_side=min_side, min_pixels=min_pixels)
