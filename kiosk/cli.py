@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import CONFIG_OPTION, emit, load
+from kiosk.commands.firmware import firmware
 from kiosk.commands.vision import vision
 from kiosk.core.config import KioskConfig
 
@@ -112,7 +113,7 @@ def config_docs() -> None:
     click.echo(render_markdown(), nl=False)
 
 
-for group in (vision,):
+for group in (firmware, vision):
     main.add_command(group)
 
 
