@@ -78,6 +78,10 @@ class NetworkScanner:
             return self._status(DeviceState.READY, f"{int(reply[1])} page(s) in feeder")
         return self._status(DeviceState.ERROR, "unexpected reply to STATUS")
 
+    def self_test(self) -> DeviceStatus:
+        """The protocol has no test command: a sane STATUS answer is the test."""
+        return self.status()
+
     def _page_size(self, reply: list[str]) -> int:
         if reply == ["ERR", "EMPTY"]:
             raise FeederEmpty(f"{self.name}: feeder empty")

@@ -7,25 +7,51 @@ and lets later transports (USB, file) slot in without touching drivers.
 Supported URLs:
 - ``socket://HOST:PORT``  raw TCP (network printers on 9100, the scanner simulator);
 - ``serial:///dev/ttyUSB0?baudrate=9600`` or a bare device path ``/dev/pts/3`` (default 9600 baud);
-- ``loop://``  pyserial's loopback: what is written is read back (for tests of drivers).
+- ``loop://``  pyserial's loopback: what is written is read back (for tests of drivers);
+- ``file:///dev/input/event3``  a character device read and written as it is (evdev, a raw byte stream);
+- ``usb://VID:PID``  the USB device with those ids, found in sysfs at each open (so a replugged device
+  that came back under another node is found again): a USB printer-class node (/dev/usb/lpN, as
+  receipt printers enumerate) or a CDC/USB-serial tty (9600 baud unless ``?baudrate=N``);
+- ``sim://NAME``  the pty of `cez-kiosk devices sim NAME`, at $CEZ_SIM_DIR/NAME (/tmp/cez-kiosk-sim).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import select
 import socket
 import time
 from abc import ABC, abstractmethod
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import serial
 
+from devices import wire_log
+
 DEFAULT_BAUDRATE = 9600
+BUSY_GRACE_S, BUSY_RETRY_S = 0.5, 0.02
+SYSFS = Path("/sys")
+USB_IDS = re.compile(r"^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")
+# Kernel device classes a USB peripheral of ours shows up as, with the /dev folder of their nodes.
+USB_NODE_CLASSES = (("usbmisc", "lp*", "/dev/usb"), ("tty", "ttyACM*", "/dev"), ("tty", "ttyUSB*", "/dev"))
+DEFAULT_SIM_DIR = "/tmp/cez-kiosk-sim"
+
+
+def sim_dir() -> Path:
+    """Where `cez-kiosk devices sim NAME` puts its pty link, so `sim://NAME` finds it."""
+    return Path(os.environ.get("CEZ_SIM_DIR", DEFAULT_SIM_DIR))
 
 
 class TransportError(ConnectionError):
     """The device could not be reached, or the link broke while talking to it."""
+
+
+class TransportBusy(TransportError):
+    """Another process holds the device (the core while a technician runs a check, ModemManager)."""
 
 
 class TransportTimeout(TransportError):
@@ -95,11 +121,13 @@ class SocketTransport(Transport):
             raise TransportError(f"reading from {self.url} failed: {exc}") from exc
         if not data:
             raise TransportError(f"{self.url} closed the connection")
+        wire_log.record(self.url, "rx", data)
         return data
 
     def write(self, data: bytes) -> None:
         sock = self._connected()
         sock.settimeout(self.timeout)
+        wire_log.record(self.url, "tx", data)
         try:
             sock.sendall(data)
         except OSError as exc:
@@ -116,15 +144,26 @@ class SerialTransport(Transport):
 
     def __init__(self, url: str, port: str, baudrate: int, timeout: float) -> None:
         super().__init__(url, timeout)
+        # exclusive: an advisory lock, so two processes never interleave bytes on one port.
+        options = {"exclusive": True} if port.startswith("/") else {}
         self._port: Any = serial.serial_for_url(
-            port, baudrate=baudrate, timeout=timeout, write_timeout=timeout, do_not_open=True
+            port, baudrate=baudrate, timeout=timeout, write_timeout=timeout, do_not_open=True, **options
         )
 
     def open(self) -> None:
-        try:
-            self._port.open()
-        except (OSError, serial.SerialException) as exc:
-            raise TransportError(f"cannot open {self.url}: {exc}") from exc
+        # A subprocess forked by another thread holds a copy of our last descriptor (and its lock)
+        # until it execs: a lock that is still taken after BUSY_GRACE_S is really someone else's.
+        deadline = time.monotonic() + BUSY_GRACE_S
+        while True:
+            try:
+                self._port.open()
+                return
+            except (OSError, serial.SerialException) as exc:
+                if "exclusively lock" not in str(exc):
+                    raise TransportError(f"cannot open {self.url}: {exc}") from exc
+                if time.monotonic() > deadline:
+                    raise TransportBusy(f"{self.url} is in use by another process") from exc
+                time.sleep(BUSY_RETRY_S)
 
     def read(self, n: int, timeout: float | None = None) -> bytes:
         try:
@@ -135,9 +174,11 @@ class SerialTransport(Transport):
                 data += self._port.read(min(n - 1, waiting))
         except (OSError, serial.SerialException) as exc:
             raise TransportError(f"reading from {self.url} failed: {exc}") from exc
+        wire_log.record(self.url, "rx", data)
         return data
 
     def write(self, data: bytes) -> None:
+        wire_log.record(self.url, "tx", data)
         try:
             self._port.write(data)
             self._port.flush()
@@ -146,6 +187,117 @@ class SerialTransport(Transport):
 
     def close(self) -> None:
         self._port.close()
+
+
+class FileTransport(Transport):
+    """A character device or FIFO opened as it is: /dev/input/event* for a keyboard-wedge reader."""
+
+    def __init__(self, url: str, path: str, timeout: float) -> None:
+        super().__init__(url, timeout)
+        self.path = path
+        self._fd = -1
+
+    def open(self) -> None:
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY)
+        except PermissionError:
+            try:
+                self._fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            except OSError as exc:
+                raise TransportError(f"cannot open {self.url}: {exc}") from exc
+        except OSError as exc:
+            raise TransportError(f"cannot open {self.url}: {exc}") from exc
+
+    @property
+    def fd(self) -> int:
+        if self._fd < 0:
+            raise TransportError(f"{self.url} is not open")
+        return self._fd
+
+    def read(self, n: int, timeout: float | None = None) -> bytes:
+        fd = self.fd
+        try:
+            ready, _, _ = select.select([fd], [], [], self.timeout if timeout is None else max(timeout, 0.0))
+            if not ready:
+                return b""
+            data = os.read(fd, n)
+        except BlockingIOError:
+            return b""
+        except OSError as exc:
+            raise TransportError(f"reading from {self.url} failed: {exc}") from exc
+        if not data:
+            raise TransportError(f"{self.url} reached its end")
+        wire_log.record(self.url, "rx", data)
+        return data
+
+    def write(self, data: bytes) -> None:
+        fd = self.fd
+        wire_log.record(self.url, "tx", data)
+        try:
+            while data:
+                select.select([], [fd], [], self.timeout)
+                data = data[os.write(fd, data) :]
+        except OSError as exc:
+            raise TransportError(f"writing to {self.url} failed: {exc}") from exc
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def find_usb_node(vendor: str, product: str, sysfs: Path = SYSFS) -> str | None:
+    """The /dev node of the USB device `vendor:product` (hex ids), or None when none is plugged in."""
+    wanted = (vendor.lower(), product.lower())
+    for device_class, pattern, dev_dir in USB_NODE_CLASSES:
+        for node in sorted((sysfs / "class" / device_class).glob(pattern)):
+            device = (node / "device").resolve()
+            for parent in (device, *device.parents):
+                vid, pid = parent / "idVendor", parent / "idProduct"
+                if vid.exists() and pid.exists():
+                    if (vid.read_text().strip(), pid.read_text().strip()) == wanted:
+                        return f"{dev_dir}/{node.name}"
+                    break
+    return None
+
+
+class UsbTransport(Transport):
+    """A USB device by its ids: looks up its node at every `open`, then talks to it as a file (usblp)
+    or a serial port (CDC-ACM, USB-serial adapters)."""
+
+    def __init__(self, url: str, vendor: str, product: str, baudrate: int, timeout: float,
+                 sysfs: Path = SYSFS) -> None:
+        super().__init__(url, timeout)
+        self.vendor, self.product, self.baudrate, self.sysfs = vendor, product, baudrate, sysfs
+        self._inner: Transport | None = None
+
+    def open(self) -> None:
+        node = find_usb_node(self.vendor, self.product, self.sysfs)
+        if node is None:
+            raise TransportError(f"cannot open {self.url}: no USB device {self.vendor}:{self.product} is plugged in")
+        inner: Transport
+        if node.startswith("/dev/usb/"):
+            inner = FileTransport(self.url, node, self.timeout)
+        else:
+            inner = SerialTransport(self.url, node, self.baudrate, self.timeout)
+        inner.open()
+        self._inner = inner
+
+    def _open_inner(self) -> Transport:
+        if self._inner is None:
+            raise TransportError(f"{self.url} is not open")
+        return self._inner
+
+    def read(self, n: int, timeout: float | None = None) -> bytes:
+        return self._open_inner().read(n, timeout)
+
+    def write(self, data: bytes) -> None:
+        self._open_inner().write(data)
+
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
+            self._inner = None
 
 
 def make_transport(url: str, timeout: float = 2.0) -> Transport:
@@ -163,9 +315,23 @@ def make_transport(url: str, timeout: float = 2.0) -> Transport:
         return SerialTransport(url, parts.path, _baudrate(url, parts.query), timeout)
     if parts.scheme == "loop":
         return SerialTransport(url, "loop://", DEFAULT_BAUDRATE, timeout)
+    if parts.scheme == "usb":
+        ids = USB_IDS.match(parts.netloc)
+        if ids is None:
+            raise ValueError(f"usb URL needs vendor and product ids, like usb://04b8:0e28: {url!r}")
+        return UsbTransport(url, ids[1], ids[2], _baudrate(url, parts.query), timeout)
+    if parts.scheme == "sim":
+        if not parts.netloc or "/" in parts.netloc:
+            raise ValueError(f"sim URL needs a simulator name, like sim://receipt_printer: {url!r}")
+        return SerialTransport(url, str(sim_dir() / parts.netloc), DEFAULT_BAUDRATE, timeout)
+    if parts.scheme == "file":
+        if not parts.path.startswith("/"):
+            raise ValueError(f"file URL needs an absolute path, like file:///dev/input/event3: {url!r}")
+        return FileTransport(url, parts.path, timeout)
     raise ValueError(
         f"unsupported device URL scheme {parts.scheme!r} in {url!r}; "
-        "use socket://HOST:PORT, serial:///dev/PATH?baudrate=N, loop:// or a device path"
+        "use socket://HOST:PORT, serial:///dev/PATH?baudrate=N, usb://VID:PID, file:///PATH, sim://NAME, "
+        "loop:// or a device path"
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kiosk.commands.common import CONFIG_OPTION, emit, load
+from kiosk.commands.devices import devices
 from kiosk.commands.firmware import firmware
 from kiosk.commands.vision import vision
 from kiosk.core.config import KioskConfig
@@ -113,7 +114,7 @@ def config_docs() -> None:
     click.echo(render_markdown(), nl=False)
 
 
-for group in (firmware, vision):
+for group in (devices, firmware, vision):
     main.add_command(group)
 
 

@@ -3,7 +3,9 @@
 pytest_plugins = [
     "tests.fixtures.broker",
     "tests.fixtures.core",
+    "tests.fixtures.cupsd",
     "tests.fixtures.kivy",
     "tests.fixtures.pty",
+    "tests.fixtures.sane",
     "tests.fixtures.store",
 ]

@@ -19,6 +19,8 @@ QR_SYMBOL = 0x31  # cn '1' in GS ( k
 QR_EC_LEVELS = {48: "L", 49: "M", 50: "Q", 51: "H"}
 MAX_NUL_TERMINATED = 255  # longest GS k (function A) or ESC D payload we wait for before calling it garbage
 UNKNOWN_SHOWN = 32  # bytes of an unknown command kept in its event
+MAX_RASTER_WIDTH_BYTES = 256  # 2048 dots: wider than any roll printer
+MAX_RASTER_BYTES = 4 * 1024 * 1024
 
 # ESC t code pages that have a Python codec; other pages decode their upper half as U+FFFD.
 CODEPAGES = {0: "cp437", 2: "cp850", 3: "cp860", 4: "cp863", 5: "cp865", 16: "cp1252", 17: "cp866",
@@ -276,10 +278,14 @@ class EscposParser:
         if len(buf) < 8:
             return 0
         width_bytes, height = buf[4] | buf[5] << 8, buf[6] | buf[7] << 8
-        events.append(EscposEvent("image", {"width": width_bytes * 8, "height": height,
-                                            "command": "GS v 0", "mode": buf[3]}))
-        self._skip = width_bytes * height
-        return 8
+        size = width_bytes * height
+        if width_bytes > MAX_RASTER_WIDTH_BYTES or size > MAX_RASTER_BYTES:
+            return self._unknown(events, 8)  # no receipt printer is this wide: garbage, not a bitmap
+        if len(buf) < 8 + size:
+            return 0  # keep the bitmap whole: the receipt renderer draws it
+        events.append(EscposEvent("image", {"width": width_bytes * 8, "height": height, "command": "GS v 0",
+                                            "mode": buf[3], "raster": bytes(buf[8 : 8 + size])}))
+        return 8 + size
 
     def _column_image(self, events: list[EscposEvent]) -> int:
         buf = self._buffer

@@ -1,33 +1,40 @@
 """ESC/POS thermal receipt printer simulator: what a network printer on port 9100 (or a serial one) does.
 
-It listens on a free TCP port of 127.0.0.1 and, if asked, on a pty; every connection's bytes go through
-the real ESC/POS parser, status requests (DLE EOT n) are answered with Epson status bytes, and printed
-output is grouped into receipts that end at a cut. Tests and the demo look at `receipts` or wait for the
-next one; `paper` scripts the paper sensor ("ok", "low", "out"): without paper nothing prints.
+It listens on a free TCP port of 127.0.0.1 and, if asked, on a pty (optionally behind a stable link
+path); every connection's bytes go through the real ESC/POS parser, status requests (DLE EOT n) are
+answered with Epson status bytes, and printed output is grouped into receipts that end at a cut; each
+can be drawn as a PNG (`PrintedReceipt.png`, and written to `png_dir` as it comes out).
+
+Scripted faults: `paper` ("ok", "low", "out"), `cover_open`, `run_out_after(lines)` (the roll ends in the
+middle of a job), `unplug`/`replug`, and the link faults of `LinkFaults` (slow, garbage, partial).
+Without paper or with the cover open nothing prints. A receipt the roll ran out in the middle of is
+torn off as spoiled (`spoiled`), as a clerk would: it never counts as printed, so a job the driver
+prints again after the paper is back shows as exactly one complete receipt.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import select
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from devices.pty_pair import PtyPair, open_pty_pair
 from devices.sim.escpos_parser import EscposEvent, EscposParser
+from devices.sim.faults import LinkFaults
+from devices.sim.pty_endpoint import PtyEndpoint
+from devices.sim.receipt_png import render_png
 from devices.sim.tcp_server import TcpServer
 
 log = logging.getLogger(__name__)
 
-PTY_POLL_S = 0.1
 PRINTING_KINDS = frozenset({"text", "feed", "qr", "barcode", "image", "cut"})
-# Epson DLE EOT answers: bits 1 and 4 are always set; bit 3 = offline; n=2 bit 5 = stopped by paper end;
-# n=4 bits 2-3 = paper near end, bits 5-6 = paper end.
+# Epson DLE EOT answers: bits 1 and 4 are always set; n=1 bit 3 = offline; n=2 bit 2 = cover open,
+# bit 5 = stopped by paper end; n=4 bits 2-3 = paper near end, bits 5-6 = paper end.
 STATUS_FIXED = 0x12
-OFFLINE, PAPER_END_STOP, NEAR_END, PAPER_END = 0x08, 0x20, 0x0C, 0x60
+OFFLINE, COVER_OPEN, PAPER_END_STOP, NEAR_END, PAPER_END = 0x08, 0x04, 0x20, 0x0C, 0x60
+PRINTER_FAULTS = ("paper_out", "paper_low", "cover_open", "unplug", "slow", "garbage", "partial")
 
 
 @dataclass
@@ -40,6 +47,10 @@ class PrintedReceipt:
     images: int = 0
     cut: bool = False
     events: list[EscposEvent] = field(default_factory=list)
+
+    def png(self) -> bytes:
+        """The receipt as it looks on paper (see `receipt_png`)."""
+        return render_png(self.events)
 
 
 class _ReceiptBuilder:
@@ -88,55 +99,90 @@ class EscposPrinterSimulator:
     """A receipt printer on `socket://127.0.0.1:PORT` (and `serial://<pty>` with `pty=True`)."""
 
     def __init__(
-        self, *, pty: bool = False, on_receipt: Callable[[PrintedReceipt], None] | None = None
+        self,
+        *,
+        pty: bool = False,
+        link: Path | None = None,
+        on_receipt: Callable[[PrintedReceipt], None] | None = None,
+        png_dir: Path | None = None,
     ) -> None:
         self.on_receipt = on_receipt
+        self.png_dir = png_dir
         self.paper = "ok"
-        self._want_pty = pty
+        self.cover_open = False
+        self.link_faults = LinkFaults()
+        self._lines_left: int | None = None
         self._server = TcpServer(self._serve_connection, "escpos-sim")
-        self._pty: PtyPair | None = None
-        self._pty_thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._endpoint = PtyEndpoint(self._on_pty_bytes, "escpos-sim", link) if pty or link else None
+        self._pty_parser = EscposParser()
         self._changed = threading.Condition()
         self._builder = _ReceiptBuilder()
         self._receipts: list[PrintedReceipt] = []
+        self._spoiled: list[PrintedReceipt] = []
         self._taken = 0
+        self._port = 0
         self.url = ""
         self.serial_url: str | None = None
 
     def start(self) -> str:
         """Start listening; returns the `socket://127.0.0.1:PORT` URL."""
-        self._stopping.clear()
-        port = self._server.start()
-        self.url = f"socket://127.0.0.1:{port}"
-        if self._want_pty:
-            self._pty = open_pty_pair()
-            self.serial_url = f"serial://{self._pty.slave_path}"
-            self._pty_thread = threading.Thread(target=self._serve_pty, name="escpos-sim-pty", daemon=True)
-            self._pty_thread.start()
+        self._port = self._server.start(self._port)
+        self.url = f"socket://127.0.0.1:{self._port}"
+        if self._endpoint is not None:
+            self.serial_url = f"serial://{self._endpoint.plug()}"
         log.info("ESC/POS printer simulator listening on %s", self.url)
         return self.url
 
     def stop(self) -> None:
         """Stop serving; an uncut receipt still in the printer is kept with `cut=False`."""
-        self._stopping.set()
         self._server.stop()
-        if self._pty_thread is not None:
-            self._pty_thread.join()
-            self._pty_thread = None
-        if self._pty is not None:
-            self._pty.close()
-            self._pty = None
+        if self._endpoint is not None:
+            self._endpoint.unplug()
         with self._changed:
             leftover = self._builder.finish()
         if leftover is not None:
             self._complete(leftover)
+
+    def unplug(self) -> None:
+        """The cable is pulled: connections drop, the port closes, the pty (and its link) vanish."""
+        self._server.stop()
+        if self._endpoint is not None:
+            self._endpoint.unplug()
+
+    def replug(self) -> None:
+        """Plugged back: the same TCP port, a new pty behind the same link path."""
+        self._server.start(self._port)
+        if self._endpoint is not None:
+            self.serial_url = f"serial://{self._endpoint.plug()}"
+
+    def set_fault(self, name: str, on: bool = True) -> None:
+        """Switch one of PRINTER_FAULTS on or off (what `devices check --fault printer:NAME` does)."""
+        if name == "paper_out":
+            self.paper = "out" if on else "ok"
+        elif name == "paper_low":
+            self.paper = "low" if on else "ok"
+        elif name == "cover_open":
+            self.cover_open = on
+        elif name == "unplug":
+            self.unplug() if on else self.replug()
+        else:
+            self.link_faults.set(name, on)
+
+    def run_out_after(self, lines: int) -> None:
+        """The roll ends after `lines` more printed lines (a job in progress is cut short)."""
+        self._lines_left = lines
 
     @property
     def receipts(self) -> list[PrintedReceipt]:
         """Every receipt printed so far, oldest first."""
         with self._changed:
             return list(self._receipts)
+
+    @property
+    def spoiled(self) -> list[PrintedReceipt]:
+        """Receipts torn off half-printed because the paper ran out under them."""
+        with self._changed:
+            return list(self._spoiled)
 
     def wait_for_receipt(self, timeout: float) -> PrintedReceipt | None:
         """The oldest receipt not yet returned by this method, waiting up to `timeout` for one."""
@@ -147,29 +193,49 @@ class EscposPrinterSimulator:
             return self._receipts[self._taken - 1]
 
     def status_byte(self, n: int) -> int:
-        """The answer to DLE EOT n for the current paper state."""
+        """The answer to DLE EOT n for the current paper and cover state."""
         status = STATUS_FIXED
         if self.paper == "out":
             status |= {1: OFFLINE, 2: PAPER_END_STOP, 4: PAPER_END | NEAR_END}.get(n, 0)
         elif self.paper == "low" and n == 4:
             status |= NEAR_END
+        if self.cover_open:
+            status |= {1: OFFLINE, 2: COVER_OPEN}.get(n, 0)
         return status
+
+    def _can_print(self) -> bool:
+        return self.paper != "out" and not self.cover_open
 
     def _handle(self, data: bytes, parser: EscposParser, reply: Callable[[bytes], None]) -> None:
         completed: list[PrintedReceipt] = []
         for event in parser.feed(data):
             if event.kind == "status_request":
-                reply(bytes([self.status_byte(int(str(event.data["n"])))]))
+                self.link_faults.deliver(reply, bytes([self.status_byte(int(str(event.data["n"])))]))
             elif event.kind == "unknown":
                 log.debug("ESC/POS simulator: unknown command (%s bytes)", event.data["length"])
-            if self.paper == "out" and event.kind in PRINTING_KINDS:
-                continue  # no paper: the data is received but nothing comes out
+            if event.kind in PRINTING_KINDS and not self._can_print():
+                continue  # no paper or cover open: the data is received but nothing comes out
             with self._changed:
                 receipt = self._builder.add(event)
+                if event.kind == "feed":
+                    self._count_line()
             if receipt is not None:
                 completed.append(receipt)
         for receipt in completed:
             self._complete(receipt)
+
+    def _count_line(self) -> None:
+        if self._lines_left is None:
+            return
+        self._lines_left -= 1
+        if self._lines_left > 0:
+            return
+        self._lines_left = None
+        self.paper = "out"
+        torn = self._builder.finish()
+        if torn is not None:
+            self._spoiled.append(torn)
+            log.info("ESC/POS simulator: paper ran out mid-receipt; the partial receipt is spoiled")
 
     def _complete(self, receipt: PrintedReceipt) -> None:
         with self._changed:
@@ -177,6 +243,8 @@ class EscposPrinterSimulator:
             number = len(self._receipts)
             self._changed.notify_all()
         log.info("ESC/POS simulator: receipt %d printed", number)
+        if self.png_dir is not None:
+            (self.png_dir / f"receipt-{number:04d}.png").write_bytes(receipt.png())
         if self.on_receipt is not None:
             try:
                 self.on_receipt(receipt)
@@ -188,16 +256,5 @@ class EscposPrinterSimulator:
         while data := connection.recv(4096):
             self._handle(data, parser, connection.sendall)
 
-    def _serve_pty(self) -> None:
-        assert self._pty is not None
-        master = self._pty.master_fd
-        parser = EscposParser()
-        while not self._stopping.is_set():
-            ready, _, _ = select.select([master], [], [], PTY_POLL_S)
-            if ready:
-                self._handle(os.read(master, 4096), parser, lambda answer: _write_all(master, answer))
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    while data:
-        data = data[os.write(fd, data) :]
+    def _on_pty_bytes(self, data: bytes, reply: Callable[[bytes], None]) -> None:
+        self._handle(data, self._pty_parser, reply)

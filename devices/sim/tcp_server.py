@@ -33,9 +33,9 @@ class TcpServer:
         self._clients: list[threading.Thread] = []
         self.port = 0
 
-    def start(self) -> int:
-        """Listen on a free port of 127.0.0.1 and return it."""
-        self._listener = socket.create_server(("127.0.0.1", 0))
+    def start(self, port: int = 0) -> int:
+        """Listen on `port` of 127.0.0.1 (0: a free one, again the same one after an unplug); return it."""
+        self._listener = socket.create_server(("127.0.0.1", port))
         self.port = self._listener.getsockname()[1]
         self._stopping.clear()
         self._accepter = threading.Thread(target=self._accept_loop, name=f"{self._name}-accept", daemon=True)

@@ -89,10 +89,10 @@ def test_paper_out_stops_printing_and_low_paper_degrades(printer_sim: EscposPrin
 
 
 @pytest.mark.parametrize("receipt", [
-    Receipt(title="CEZ Kiosk", lines=["გამარჯობა"], reference="R-1", qr_payload="x"),
     Receipt(title="CEZ Kiosk", lines=["two\nlines"], reference="R-1", qr_payload="x"),
     Receipt(title="CEZ Kiosk", lines=[], reference="R-1\x1bi", qr_payload="x"),
     Receipt(title="CEZ Kiosk", lines=[], reference="R-1", qr_payload=""),
+    Receipt(title="CEZ Kiosk", lines=[], reference="R-1", qr_payload="https://cez.example/გ"),
 ])
 def test_unprintable_text_is_refused_before_anything_is_sent(
     printer_sim: EscposPrinterSimulator, receipt: Receipt

@@ -1,0 +1,135 @@
+"""Sheet-fed document scanner through SANE's `scanimage`: batch scans from the automatic document
+feeder, every page as PNG, and SANE's status codes turned into device states a technician understands.
+
+`scanimage` rather than python-sane: it needs no compiled binding, and a stuck backend can be killed
+without taking the kiosk's process with it. Its exit code is the SANE status of the failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from devices.scanner import FeederEmpty, ScannerError, ScannerUnavailable
+from devices.state import DeviceState, DeviceStatus
+
+log = logging.getLogger(__name__)
+
+KIND = "document_scanner"
+ADF = "Automatic Document Feeder"
+# SANE_Status values scanimage exits with -> (state, detail).
+SANE_FAULTS = {
+    3: (DeviceState.BUSY, "device busy"),
+    6: (DeviceState.ERROR, "paper jammed"),
+    7: (DeviceState.DEGRADED, "feeder empty"),
+    8: (DeviceState.ERROR, "cover open"),
+    9: (DeviceState.ERROR, "I/O error"),
+    11: (DeviceState.ERROR, "access denied"),
+}
+SANE_STATUS_NO_DOCS = 7
+
+
+class ScannerFault(ScannerUnavailable):
+    """The scanner stopped with a SANE status (jam, cover open, busy); `pages` came out before it."""
+
+    def __init__(self, message: str, state: DeviceState, pages: list[bytes]) -> None:
+        super().__init__(message)
+        self.state = state
+        self.pages = pages
+
+
+class SaneScanner:
+    """The SANE device `device` (e.g. "fujitsu:fi-7160:123" or "test"), scanning from `source`."""
+
+    def __init__(self, device: str, name: str = "scanner", *, source: str | None = ADF, resolution: int = 200,
+                 mode: str = "Gray", options: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 timeout: float = 120.0) -> None:
+        self.device = device
+        self.name = name
+        self.source = source
+        self.resolution = resolution
+        self.mode = mode
+        self.options = options
+        self.env = env
+        self.timeout = timeout
+        self.counters = {"pages": 0, "batches": 0, "faults": 0}
+        self._state, self._detail = DeviceState.CONNECTING, "not checked yet"
+
+    def status(self) -> DeviceStatus:
+        """Ready when the device opens (its options can be read); the last scan's fault otherwise."""
+        result = self._run(["-A"], None)
+        if result.returncode != 0:
+            return self._set(DeviceState.ABSENT, _last_line(result.stderr) or "device does not open")
+        if self._state in (DeviceState.ABSENT, DeviceState.CONNECTING, DeviceState.BUSY):
+            self._set(DeviceState.READY, "idle")
+        return DeviceStatus(self.name, KIND, self._state, self._detail)
+
+    def self_test(self) -> DeviceStatus:
+        """Open the device and scan one page: a sheet in the feeder is scanned (and returned to the
+        user by the feeder); an empty feeder reports degraded, a fault its state."""
+        status = self.status()
+        if status.state is not DeviceState.READY:
+            return status
+        try:
+            self.scan_batch(max_pages=1)
+        except ScannerError:
+            return DeviceStatus(self.name, KIND, self._state, self._detail)
+        return self._set(DeviceState.READY, "test page scanned")
+
+    def scan_batch(self, max_pages: int | None = None) -> list[bytes]:
+        """Scan the feeder's pages (up to `max_pages`) as PNGs, in order. FeederEmpty when no page
+        was there; ScannerFault (with the pages done so far) when it stopped on a fault."""
+        with tempfile.TemporaryDirectory(prefix="cez-scan-") as out:
+            args = ["--format=png", f"--batch={out}/page-%04d.png"]
+            if max_pages is not None:
+                args.append(f"--batch-count={max_pages}")
+            result = self._run(args, Path(out))
+            pages = [path.read_bytes() for path in sorted(Path(out).glob("page-*.png"))]
+        self.counters["batches"] += 1
+        self.counters["pages"] += len(pages)
+        code = result.returncode
+        if code == 0 or (code == SANE_STATUS_NO_DOCS and pages):
+            if not pages:
+                self._set(*SANE_FAULTS[SANE_STATUS_NO_DOCS])
+                raise FeederEmpty(f"{self.name}: feeder empty")
+            self._set(DeviceState.READY, f"{len(pages)} page(s) scanned")
+            log.info("%s: batch of %d page(s) scanned", self.name, len(pages))
+            return pages
+        self.counters["faults"] += 1
+        state, detail = SANE_FAULTS.get(code, (DeviceState.ERROR, _last_line(result.stderr) or f"exit {code}"))
+        self._set(state, detail)
+        raise ScannerFault(f"{self.name}: {detail}", state, pages)
+
+    def scan(self, timeout: float = 30) -> bytes:
+        """One page, as NetworkScanner.scan does (so the core can switch drivers)."""
+        pages = self.scan_batch(max_pages=1)
+        return pages[0]
+
+    def _run(self, args: list[str], cwd: Path | None) -> subprocess.CompletedProcess[str]:
+        command = ["scanimage", "-d", self.device]
+        if args != ["-A"]:
+            command += [f"--resolution={self.resolution}", f"--mode={self.mode}"]
+            if self.source is not None:
+                command.append(f"--source={self.source}")
+            command += list(self.options)
+        command += args
+        env = {**os.environ, **(self.env or {})}
+        try:
+            return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd,
+                                  timeout=self.timeout, check=False)
+        except FileNotFoundError as exc:
+            raise ScannerError(f"{self.name}: scanimage is not installed (apt-get install sane-utils)") from exc
+        except subprocess.TimeoutExpired:
+            return subprocess.CompletedProcess(command, 9, "", "scan timed out")
+
+    def _set(self, state: DeviceState, detail: str) -> DeviceStatus:
+        self._state, self._detail = state, detail
+        return DeviceStatus(self.name, KIND, state, detail)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].removeprefix("scanimage: ")[:200] if lines else ""

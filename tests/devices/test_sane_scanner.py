@@ -1,0 +1,62 @@
+"""The SANE scanner driver against SANE's `test` backend: ADF batches, its fault codes, an empty feeder."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from devices.sane_scanner import SaneScanner, ScannerFault
+from devices.scanner import FeederEmpty
+from devices.state import DeviceState
+
+
+def scanner(env: dict[str, str], *options: str) -> SaneScanner:
+    return SaneScanner("test", resolution=25, options=("--test-picture=Grid", *options), env=env)
+
+
+def test_batch_scan_from_the_feeder_returns_every_page_as_png(sane_env: dict[str, str]) -> None:
+    device = scanner(sane_env)
+    assert device.status().state is DeviceState.READY
+    pages = device.scan_batch(max_pages=3)
+    assert len(pages) == 3
+    image = Image.open(io.BytesIO(pages[0]))
+    assert image.format == "PNG" and image.width > 50 and image.height > 50
+    assert device.status().detail == "3 page(s) scanned"
+    assert device.counters["pages"] == 3
+
+
+def test_a_full_feeder_runs_until_it_is_empty(sane_env: dict[str, str]) -> None:
+    assert len(scanner(sane_env).scan_batch()) == 10  # the test backend's feeder holds ten sheets
+
+
+@pytest.mark.parametrize(("status", "state", "detail"), [
+    ("SANE_STATUS_JAMMED", DeviceState.ERROR, "paper jammed"),
+    ("SANE_STATUS_COVER_OPEN", DeviceState.ERROR, "cover open"),
+    ("SANE_STATUS_DEVICE_BUSY", DeviceState.BUSY, "device busy"),
+])
+def test_faults_set_the_state_and_clear_on_the_next_good_scan(
+    sane_env: dict[str, str], status: str, state: DeviceState, detail: str
+) -> None:
+    faulty = scanner(sane_env, f"--read-return-value={status}")
+    with pytest.raises(ScannerFault, match=detail) as raised:
+        faulty.scan_batch(max_pages=2)
+    assert raised.value.state is state and raised.value.pages == []
+    reported = faulty.status()
+    assert (reported.state, reported.detail) == ((state, detail) if state is not DeviceState.BUSY
+                                                 else (DeviceState.READY, "idle"))
+    faulty.options = ("--test-picture=Grid",)  # the technician clears the fault
+    assert len(faulty.scan_batch(max_pages=1)) == 1
+    assert faulty.status().state is DeviceState.READY
+
+
+def test_empty_feeder_is_degraded_and_raises_feeder_empty(sane_env: dict[str, str]) -> None:
+    device = scanner(sane_env, "--read-return-value=SANE_STATUS_NO_DOCS")
+    with pytest.raises(FeederEmpty):
+        device.scan_batch()
+    status = device.status()
+    assert (status.state, status.detail) == (DeviceState.DEGRADED, "feeder empty")
+
+
+def test_missing_device_is_absent(sane_env: dict[str, str]) -> None:
+    status = SaneScanner("nosuch:device", env=sane_env).status()
+    assert status.state is DeviceState.ABSENT and status.detail
