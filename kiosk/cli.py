@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.commands.central import central
 from kiosk.commands.common import CONFIG_OPTION, emit, load
 from kiosk.commands.devices import devices
 from kiosk.commands.firmware import firmware
@@ -114,7 +115,7 @@ def config_docs() -> None:
     click.echo(render_markdown(), nl=False)
 
 
-for group in (devices, firmware, vision):
+for group in (central, devices, firmware, vision):
     main.add_command(group)
 
 

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -41,6 +42,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+@dataclass(frozen=True)
+class BrokerTls:
+    """TLS for the listener: clients must present a certificate from `ca_file`; its CN becomes the
+    MQTT username, and `acl` (mosquitto acl_file text) decides what each may read and write."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    acl: str
+
+
 class MosquittoBroker:
     """One mosquitto process listening on 127.0.0.1:port, anonymous, without persistence.
 
@@ -51,8 +63,9 @@ class MosquittoBroker:
 
     host = "127.0.0.1"
 
-    def __init__(self, binary: str | None = None, port: int | None = None) -> None:
+    def __init__(self, binary: str | None = None, port: int | None = None, tls: BrokerTls | None = None) -> None:
         self.binary = binary if binary is not None else find_mosquitto()
+        self.tls = tls
         self.port = port if port is not None else free_port(self.host)
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: Path | None = None
@@ -74,8 +87,12 @@ class MosquittoBroker:
         conf = self._workdir / "mosquitto.conf"
         conf.write_text(
             f"listener {self.port} {self.host}\n"
-            "allow_anonymous true\n"
-            "persistence false\n"
+            + self._security(self._workdir)
+            + "persistence false\n"
+            # mosquitto's default of 1000 queued QoS 1 messages per client silently drops the rest
+            # when a consumer falls behind a backlog drain; the outbox would resend them, but only
+            # after its resend timeout. Production brokers need the same setting (docs/sync.md).
+            "max_queued_messages 1000000\n"
             "log_dest stderr\n"
             "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
         )
@@ -102,6 +119,26 @@ class MosquittoBroker:
                 self.kill()
                 raise BrokerError(f"mosquitto did not open port {self.port} within {timeout_s} s")
             time.sleep(0.02)
+
+    def _security(self, workdir: Path) -> str:
+        if self.tls is None:
+            return "allow_anonymous true\n"
+        # mosquitto drops root privileges before it reads these: copies in a folder it can read.
+        workdir.chmod(0o755)
+        files = {}
+        for name, source in (("ca.pem", self.tls.ca_file), ("server.pem", self.tls.cert_file),
+                             ("server.key", self.tls.key_file)):
+            files[name] = workdir / name
+            shutil.copyfile(source, files[name])
+            files[name].chmod(0o644)
+        acl = workdir / "acl"
+        acl.write_text(self.tls.acl)
+        acl.chmod(0o644)
+        return (
+            f"cafile {files['ca.pem']}\ncertfile {files['server.pem']}\nkeyfile {files['server.key']}\n"
+            "require_certificate true\nuse_identity_as_username true\nallow_anonymous false\n"
+            f"acl_file {acl}\n"
+        )
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """SIGTERM and wait (SIGKILL if it does not exit in time). Safe to call when not running."""

@@ -1,35 +1,67 @@
 """The reference central service: what the RPA backend does with kiosk messages, minimally.
 
-It subscribes to every kiosk's declaration topic, records each UUID once in its own SQLite
-(idempotent: a redelivery only bumps a counter) and acknowledges every delivery on that kiosk's
-ack topic with the same registration number, so a kiosk that lost an ack gets it again by
-resending. Used by the demo and the tests; the real backend follows the same contract.
+Workers consume through MQTT 5 shared subscriptions (`$share/cez-central/...`): the broker hands
+each kiosk message to ONE worker of the group, so workers scale out (on a clustered broker, across
+nodes). All workers share one SQLite database (WAL), where a UUID's primary key makes recording
+idempotent whichever worker gets a redelivery: a repeat only bumps a counter, and every delivery
+is acknowledged with the same registration number, so a kiosk that lost an ack gets it again.
 
-Threading: paho's network thread handles messages; the public queries may be called from any
-thread (one lock guards the database connection).
+Group commit: the network thread only queues messages; a writer thread records everything queued
+in one transaction (synchronous=FULL: nothing is acknowledged before it is on disk), then sends
+one batched acknowledgement per kiosk. That keeps central off the drain's critical path.
+
+Presence (births, deaths, device state) is subscribed to without sharing: it is retained state a
+new worker must see at once, and its upserts are idempotent. Heartbeats are shared.
+
+Threading: paho's network thread queues; the writer thread owns the write connection; the public
+queries may be called from any thread (they open their own short read connection).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import queue
 import sqlite3
 import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
-from sqlite_utils import Database
 
-from sync.messages import MalformedMessage, encode, make_ack, parse_envelope
-from sync.mqtt_link import DEFAULT_SESSION_EXPIRY_S, QOS, session_properties
-from sync.topics import DEFAULT_PREFIX, ack_topic, all_declarations, kiosk_id_of
+from sync.messages import MalformedMessage, encode, make_batch_ack, parse_envelope
+from sync.mqtt_link import DEFAULT_SESSION_EXPIRY_S, QOS, TlsSettings, session_properties
+from sync.presence import BIRTH, DEATH, OFFLINE, ONLINE
+from sync.topics import (
+    COMMAND,
+    DECLARATION,
+    DEFAULT_PREFIX,
+    DEVICE,
+    HEARTBEAT,
+    PRESENCE,
+    REQUEST,
+    RESPONSE,
+    SHARE_GROUP,
+    TELEMETRY,
+    ack_topic,
+    all_of,
+    kiosk_topic,
+    shared,
+    split_kiosk_topic,
+)
 
 log = logging.getLogger(__name__)
+
+ACKS_PER_MESSAGE = 500
+BATCH_MAX = 2000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -41,6 +73,27 @@ CREATE TABLE IF NOT EXISTS received (
     registration_number TEXT,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS fleet (
+    kiosk_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    bd_seq INTEGER NOT NULL,
+    version TEXT,
+    born_at TEXT,
+    died_at TEXT,
+    last_heartbeat_at TEXT,
+    heartbeats INTEGER NOT NULL DEFAULT 0,
+    counters TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS fleet_devices (
+    kiosk_id TEXT NOT NULL,
+    device TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, device)
+);
 """
 
 
@@ -49,12 +102,35 @@ def registration_number(year: int, sequence: int) -> str:
     return f"GE-EX-{year}-{sequence:06d}"
 
 
+def connect_database(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, shared by workers."""
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+@dataclass(frozen=True)
+class KioskView:
+    """One row of central's fleet table."""
+
+    kiosk_id: str
+    state: str
+    bd_seq: int
+    version: str | None
+    last_heartbeat_at: str | None
+    heartbeats: int
+    counters: dict[str, int]
+    devices: dict[str, str]
+
+
 class CentralService:
-    """Records kiosk messages once and acknowledges each delivery.
+    """One central worker: records kiosk messages once and acknowledges each delivery.
 
     `start()` connects in the background (the broker may come up later); `wait_subscribed()` tells
-    when it is listening. The database is open between `start()` and `stop()`; it persists, so a
-    restarted service still recognises the UUIDs it recorded.
+    when it is listening. Several workers with the same `db_path` and `share_group` form one
+    central; `share_group=None` subscribes without sharing (one worker sees everything).
     """
 
     def __init__(
@@ -65,30 +141,46 @@ class CentralService:
         *,
         prefix: str = DEFAULT_PREFIX,
         client_id: str = "cez-central",
+        share_group: str | None = SHARE_GROUP,
         reconnect_min_s: int = 1,
         reconnect_max_s: int = 30,
+        tls: TlsSettings | None = None,
+        lookups: dict[str, Callable[[dict[str, Any]], dict[str, Any] | None]] | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.db_path = Path(db_path)
         self.prefix = prefix
         self.client_id = client_id
+        self.share_group = share_group
         self._reconnect = (reconnect_min_s, reconnect_max_s)
+        self._tls = tls
+        self._lookups = dict(lookups or {})
+        """Request/response lookups by name, e.g. "certificate": query -> result or None (not found)."""
         self._lock = threading.Lock()
         self._delivered = threading.Condition(self._lock)
         self._subscribed = threading.Event()
-        self._db: Database | None = None
+        self._inbox: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._db: sqlite3.Connection | None = None
         self._client: mqtt.Client | None = None
         self.delivery_log: list[str] = []
-        """One uuid per delivery, in arrival order (tests read it)."""
+        """One uuid per delivery to this worker, in arrival order (tests read it)."""
         self.malformed_count = 0
 
     def start(self) -> None:
-        conn = sqlite3.connect(self.db_path, check_same_thread=False)
-        self._db = Database(conn)
-        self._db.executescript(_SCHEMA)
+        self._db = connect_database(self.db_path)
+        self._inbox = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop, name=f"{self.client_id}-writer", daemon=True)
+        self._writer.start()
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5)
+        client.max_inflight_messages_set(1000)
+        client.max_queued_messages_set(0)
         client.reconnect_delay_set(*self._reconnect)
+        if self._tls is not None:
+            client.tls_set(
+                ca_certs=str(self._tls.ca_file), certfile=str(self._tls.cert_file), keyfile=str(self._tls.key_file)
+            )
         client.on_connect = self._handle_connect
         client.on_subscribe = self._handle_subscribe
         client.on_disconnect = self._handle_disconnect
@@ -103,60 +195,94 @@ class CentralService:
         self._client = client
 
     def stop(self) -> None:
+        """Disconnect, record and acknowledge what is already queued, close the database."""
         if self._client is not None:
             self._client.disconnect()
             self._client.loop_stop()
-            self._client = None
         self._subscribed.clear()
+        if self._writer is not None:
+            self._inbox.put(None)
+            self._writer.join()
+            self._writer = None
+        self._client = None
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
 
     def wait_subscribed(self, timeout: float) -> bool:
-        """True once the broker confirmed the subscription to all declaration topics."""
+        """True once the broker confirmed every subscription."""
         return self._subscribed.wait(timeout)
 
+    def publish_command(self, kiosk_id: str, command: dict[str, Any]) -> None:
+        """Send a signed command (`sync.commands.CommandSigner.sign`) to one kiosk, QoS 1."""
+        if self._client is None:
+            raise RuntimeError("central service is not started")
+        self._client.publish(kiosk_topic(self.prefix, kiosk_id, COMMAND), encode(command), qos=QOS)
+
+    # -- queries (any thread) ----------------------------------------------------------------
+
+    def _query(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        conn = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            return conn.execute(sql, params or []).fetchall()
+        finally:
+            conn.close()
+
     def deliveries(self, uuid: str) -> int:
-        """How many times `uuid` arrived (0 if never)."""
-        with self._lock:
-            row = self._database().execute(
-                "SELECT deliveries FROM received WHERE uuid = ?", [uuid]
-            ).fetchone()
-        return int(row[0]) if row is not None else 0
+        """How many times `uuid` arrived at any worker (0 if never)."""
+        rows = self._query("SELECT deliveries FROM received WHERE uuid = ?", [uuid])
+        return int(rows[0][0]) if rows else 0
 
     def registration_of(self, uuid: str) -> str | None:
-        with self._lock:
-            row = self._database().execute(
-                "SELECT registration_number FROM received WHERE uuid = ?", [uuid]
-            ).fetchone()
-        return str(row[0]) if row is not None else None
+        rows = self._query("SELECT registration_number FROM received WHERE uuid = ?", [uuid])
+        return str(rows[0][0]) if rows else None
 
     def body(self, uuid: str) -> dict[str, Any] | None:
         """The recorded message body (e.g. the declaration draft), or None if never received."""
-        with self._lock:
-            row = self._database().execute("SELECT body FROM received WHERE uuid = ?", [uuid]).fetchone()
-        return dict(json.loads(row[0])) if row is not None else None
+        rows = self._query("SELECT body FROM received WHERE uuid = ?", [uuid])
+        return dict(json.loads(rows[0][0])) if rows else None
 
     def received_uuids(self) -> list[str]:
         """Every recorded uuid once, in the order first received."""
-        with self._lock:
-            rows = self._database().execute("SELECT uuid FROM received ORDER BY rowid").fetchall()
-        return [str(row[0]) for row in rows]
+        return [str(row[0]) for row in self._query("SELECT uuid FROM received ORDER BY rowid")]
+
+    def recorded_count(self) -> int:
+        return int(self._query("SELECT count(*) FROM received")[0][0])
+
+    def fleet(self) -> dict[str, KioskView]:
+        """Central's view of every kiosk it heard of: presence, heartbeat counters, devices."""
+        devices: dict[str, dict[str, str]] = defaultdict(dict)
+        for kiosk_id, device, state in self._query("SELECT kiosk_id, device, state FROM fleet_devices"):
+            devices[kiosk_id][device] = state
+        return {
+            row[0]: KioskView(
+                row[0], row[1], int(row[2]), row[3], row[4], int(row[5]), json.loads(row[6]), devices[row[0]]
+            )
+            for row in self._query(
+                "SELECT kiosk_id, state, bd_seq, version, last_heartbeat_at, heartbeats, counters FROM fleet"
+            )
+        }
 
     def wait_for(self, uuid: str, timeout: float) -> bool:
-        """True once `uuid` has been recorded (by this run or an earlier one)."""
+        """True once `uuid` has been recorded (by this run, another worker or an earlier run)."""
         with self._delivered:
-            return self._delivered.wait_for(lambda: self._recorded(uuid), timeout)
+            return self._delivered.wait_for(lambda: self.deliveries(uuid) > 0, timeout)
 
-    def _database(self) -> Database:
-        if self._db is None:
-            raise RuntimeError("central service is not started")
-        return self._db
+    # -- network thread ------------------------------------------------------------------------
 
-    def _recorded(self, uuid: str) -> bool:
-        db = self._database()
-        return db.execute("SELECT 1 FROM received WHERE uuid = ?", [uuid]).fetchone() is not None
+    def _subscriptions(self) -> list[str]:
+        def maybe_shared(topic_filter: str) -> str:
+            return shared(topic_filter, self.share_group) if self.share_group else topic_filter
+
+        return [
+            maybe_shared(all_of(self.prefix, DECLARATION)),
+            maybe_shared(all_of(self.prefix, TELEMETRY)),
+            maybe_shared(all_of(self.prefix, HEARTBEAT)),
+            maybe_shared(all_of(self.prefix, REQUEST)),
+            all_of(self.prefix, PRESENCE),
+            f"{self.prefix}/kiosk/+/{DEVICE}/+",
+        ]
 
     def _handle_connect(
         self,
@@ -167,10 +293,11 @@ class CentralService:
         properties: Properties | None,
     ) -> None:
         if reason_code.is_failure:
-            log.warning("broker refused central: %s", reason_code)
+            log.warning("broker refused central %s: %s", self.client_id, reason_code)
             return
         # Always (re)subscribe: a restarted broker without persistence forgot our session.
-        client.subscribe(all_declarations(self.prefix), qos=QOS)
+        topics = self._subscriptions()
+        client.subscribe([(topic, QOS) for topic in topics])
 
     def _handle_subscribe(
         self,
@@ -194,54 +321,179 @@ class CentralService:
         properties: Properties | None,
     ) -> None:
         self._subscribed.clear()
-        log.info("central disconnected: %s", reason_code)
+        log.info("central %s disconnected: %s", self.client_id, reason_code)
 
     def _handle_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        try:
-            self._receive(client, message.topic, bytes(message.payload))
-        except Exception:
-            # Nothing a kiosk sends may stop central; the kiosk resends what was not acknowledged.
-            log.exception("central failed on a message on %s", message.topic)
-
-    def _receive(self, client: mqtt.Client, topic: str, payload: bytes) -> None:
-        kiosk_id = kiosk_id_of(self.prefix, topic, "declaration")
-        try:
-            if kiosk_id is None:
-                raise MalformedMessage("unexpected topic")
-            envelope = parse_envelope(payload)
-            if envelope["kiosk_id"] != kiosk_id:
-                raise MalformedMessage("envelope kiosk_id does not match the topic")
-        except MalformedMessage as exc:
-            with self._lock:
-                self.malformed_count += 1
-            log.warning("central ignored a malformed message on %s (%d bytes): %s", topic, len(payload), exc)
+        properties = getattr(message, "properties", None)
+        response_topic = getattr(properties, "ResponseTopic", None)
+        if response_topic is not None:
+            correlation = bytes(getattr(properties, "CorrelationData", b""))
+            self._answer(client, message.topic, bytes(message.payload), response_topic, correlation)
             return
-        uuid = envelope["uuid"]
+        self._inbox.put((message.topic, bytes(message.payload)))
+
+    def _answer(self, client: mqtt.Client, topic: str, payload: bytes, response_topic: str, correlation: bytes) -> None:
+        """Answer a lookup on its MQTT 5 response topic with the request's correlation data."""
+        parts = split_kiosk_topic(self.prefix, topic)
+        if parts is None or parts[1] != REQUEST or response_topic != kiosk_topic(self.prefix, parts[0], RESPONSE):
+            log.warning("central ignored a request on %s with response topic outside the kiosk's own", topic)
+            return
+        try:
+            request = json.loads(payload)
+            handler = self._lookups.get(str(request.get("lookup"))) if isinstance(request, dict) else None
+            if handler is None:
+                answer: dict[str, Any] = {"status": "unknown_lookup"}
+            else:
+                result = handler(request.get("query") if isinstance(request.get("query"), dict) else {})
+                answer = {"status": "found", "result": result} if result is not None else {"status": "not_found"}
+        except Exception:
+            log.exception("lookup failed on %s", topic)
+            answer = {"status": "error"}
+        properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+        properties.CorrelationData = correlation
+        client.publish(response_topic, encode(answer), qos=QOS, properties=properties)
+
+    # -- writer thread -------------------------------------------------------------------------
+
+    def _write_loop(self) -> None:
+        running = True
+        while running:
+            batch: list[tuple[str, bytes]] = []
+            item = self._inbox.get()
+            while True:
+                if item is None:
+                    running = False
+                    break
+                batch.append(item)
+                if len(batch) >= BATCH_MAX:
+                    break
+                try:
+                    item = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                try:
+                    self._process(batch)
+                except Exception:
+                    # Nothing a kiosk sends may stop central; unacknowledged messages come again.
+                    log.exception("central %s failed on a batch of %d", self.client_id, len(batch))
+
+    def _process(self, batch: list[tuple[str, bytes]]) -> None:
+        records: list[tuple[str, dict[str, Any]]] = []
+        presence: list[tuple[str, str, dict[str, Any]]] = []
+        for topic, payload in batch:
+            parts = split_kiosk_topic(self.prefix, topic)
+            try:
+                if parts is None:
+                    raise MalformedMessage("unexpected topic")
+                kiosk_id, leaf = parts
+                if leaf in (DECLARATION, TELEMETRY):
+                    envelope = parse_envelope(payload)
+                    if envelope["kiosk_id"] != kiosk_id:
+                        raise MalformedMessage("envelope kiosk_id does not match the topic")
+                    records.append((kiosk_id, envelope))
+                elif leaf in (PRESENCE, HEARTBEAT) or leaf.startswith(f"{DEVICE}/"):
+                    if not payload:
+                        continue  # a cleared retained message
+                    doc = json.loads(payload)
+                    if not isinstance(doc, dict) or doc.get("kiosk_id") != kiosk_id:
+                        raise MalformedMessage("presence kiosk_id does not match the topic")
+                    presence.append((kiosk_id, leaf, doc))
+                else:
+                    raise MalformedMessage("unexpected topic")
+            except (MalformedMessage, ValueError) as exc:
+                with self._lock:
+                    self.malformed_count += 1
+                log.warning("central ignored a malformed message on %s (%d bytes): %s", topic, len(payload), exc)
+        numbers = self._record(records, presence)
+        acks: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for (kiosk_id, envelope), number in zip(records, numbers, strict=True):
+            acks[kiosk_id].append((envelope["uuid"], number))
         with self._delivered:
-            number = self._record(uuid, kiosk_id, envelope["kind"], envelope["body"])
-            self.delivery_log.append(uuid)
+            self.delivery_log.extend(envelope["uuid"] for _, envelope in records)
             self._delivered.notify_all()
-        client.publish(ack_topic(self.prefix, kiosk_id), encode(make_ack(uuid, number)), qos=QOS)
-        log.info("central recorded %s from kiosk %s as %s", uuid, kiosk_id, number)
+        client = self._client
+        if client is None:
+            return
+        for kiosk_id, pairs in acks.items():
+            for start in range(0, len(pairs), ACKS_PER_MESSAGE):
+                chunk = pairs[start : start + ACKS_PER_MESSAGE]
+                client.publish(ack_topic(self.prefix, kiosk_id), encode(make_batch_ack(chunk)), qos=QOS)
+        if records:
+            log.debug("central %s recorded a batch of %d", self.client_id, len(records))
 
-    def _record(self, uuid: str, kiosk_id: str, kind: str, body: dict[str, Any]) -> str:
-        """Insert or count the delivery; the registration number of the first delivery. Lock held.
+    def _record(
+        self, records: list[tuple[str, dict[str, Any]]], presence: list[tuple[str, str, dict[str, Any]]]
+    ) -> list[str]:
+        """Record a batch in one transaction; the registration number of each record.
 
-        The first delivery's body is what central keeps: a UUID names one immutable record.
+        A UUID's first delivery's body is what central keeps: a UUID names one immutable record.
         """
-        db = self._database()
+        with self._lock:
+            db = self._db
+        if db is None:
+            raise RuntimeError("central service is not started")
         now = datetime.now(UTC)
-        with db.atomic():
+        stamp = now.isoformat()
+        numbers: list[str] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for kiosk_id, envelope in records:
+                rowid, number = db.execute(
+                    "INSERT INTO received (uuid, kiosk_id, kind, first_received_at, body) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (uuid) DO UPDATE SET deliveries = deliveries + 1"
+                    " RETURNING rowid, registration_number",
+                    [envelope["uuid"], kiosk_id, envelope["kind"], stamp,
+                     json.dumps(envelope["body"], ensure_ascii=False)],
+                ).fetchone()
+                if number is None:
+                    number = registration_number(now.year, int(rowid))
+                    db.execute("UPDATE received SET registration_number = ? WHERE rowid = ?", [number, rowid])
+                numbers.append(str(number))
+            for kiosk_id, leaf, doc in presence:
+                self._apply_presence(db, kiosk_id, leaf, doc, stamp)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return numbers
+
+    @staticmethod
+    def _apply_presence(db: sqlite3.Connection, kiosk_id: str, leaf: str, doc: dict[str, Any], stamp: str) -> None:
+        bd_seq = int(doc.get("bd_seq", 0))
+        if leaf == PRESENCE and doc.get("state") == ONLINE:
+            # A birth wins over anything older; a replayed older birth changes nothing.
             db.execute(
-                "INSERT INTO received (uuid, kiosk_id, kind, first_received_at, body) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (uuid) DO UPDATE SET deliveries = deliveries + 1",
-                [uuid, kiosk_id, kind, now.isoformat(), json.dumps(body, ensure_ascii=False)],
+                "INSERT INTO fleet (kiosk_id, state, bd_seq, version, born_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (kiosk_id) DO UPDATE SET state = excluded.state, bd_seq = excluded.bd_seq,"
+                " version = excluded.version, born_at = excluded.born_at WHERE excluded.bd_seq >= fleet.bd_seq",
+                [kiosk_id, ONLINE, bd_seq, doc.get("version"), stamp],
             )
-            row = db.execute(
-                "SELECT rowid, registration_number FROM received WHERE uuid = ?", [uuid]
-            ).fetchone()
-            if row[1] is not None:
-                return str(row[1])
-            number = registration_number(now.year, int(row[0]))
-            db.execute("UPDATE received SET registration_number = ? WHERE uuid = ?", [number, uuid])
-        return number
+        elif leaf == PRESENCE and doc.get("state") == OFFLINE:
+            # Only the death of the current session counts (a stale will may follow a new birth).
+            db.execute(
+                "INSERT INTO fleet (kiosk_id, state, bd_seq, died_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (kiosk_id) DO UPDATE SET state = excluded.state, died_at = excluded.died_at"
+                " WHERE fleet.bd_seq = excluded.bd_seq",
+                [kiosk_id, OFFLINE, bd_seq, stamp],
+            )
+        elif leaf == HEARTBEAT:
+            db.execute(
+                "INSERT INTO fleet (kiosk_id, state, bd_seq, last_heartbeat_at, heartbeats, counters)"
+                " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (kiosk_id) DO UPDATE SET"
+                " last_heartbeat_at = excluded.last_heartbeat_at, heartbeats = fleet.heartbeats + 1,"
+                " counters = excluded.counters",
+                [kiosk_id, ONLINE, bd_seq, stamp, json.dumps(doc.get("counters", {}))],
+            )
+        elif leaf.startswith(f"{DEVICE}/"):
+            state = "absent" if doc.get("type") == DEATH else str(doc.get("state", ""))
+            if doc.get("type") not in (BIRTH, DEATH, "data"):
+                raise MalformedMessage("unknown device message type")
+            db.execute(
+                "INSERT INTO fleet_devices (kiosk_id, device, kind, state, detail, seq, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, device) DO UPDATE SET"
+                " kind = excluded.kind, state = excluded.state, detail = excluded.detail,"
+                " seq = excluded.seq, updated_at = excluded.updated_at",
+                [kiosk_id, leaf.split("/", 1)[1], str(doc.get("kind", "")), state,
+                 str(doc.get("detail", "")), int(doc.get("seq", 0)), stamp],
+            )

@@ -2,8 +2,10 @@
 
 Envelope (kiosk -> central), UTF-8 JSON:
     {"uuid": str, "kind": str, "kiosk_id": str, "created_at": iso8601, "body": {...}}
-Central's acknowledgement (central -> kiosk):
+Central's acknowledgement (central -> kiosk), one record or a batch of them:
     {"uuid": str, "status": "recorded", "registration_number": str}
+    {"status": "recorded", "acks": [{"uuid": str, "registration_number": str}, ...]}
+(central batches the acks of one group commit per kiosk: one MQTT message instead of hundreds.)
 
 The UUID is the identity of a record end to end: the outbox key, the dedup key at central, and
 what the acknowledgement names. Parsers raise `MalformedMessage` and never echo the payload, which
@@ -99,3 +101,27 @@ def parse_ack(payload: bytes) -> Ack:
     if ack.status != ACK_RECORDED:
         raise MalformedMessage(f"unknown ack status {ack.status!r}")
     return ack
+
+
+def make_batch_ack(acks: list[tuple[str, str]]) -> dict[str, Any]:
+    """One acknowledgement for many (uuid, registration_number) pairs of the same kiosk."""
+    return {
+        "status": ACK_RECORDED,
+        "acks": [{"uuid": uuid, "registration_number": number} for uuid, number in acks],
+    }
+
+
+def parse_acks(payload: bytes) -> list[Ack]:
+    """Every acknowledgement in `payload`, a single ack or a batch; malformed if any part is."""
+    doc = _decode_object(payload)
+    if "acks" not in doc:
+        return [parse_ack(payload)]
+    if _require_text(doc, "status") != ACK_RECORDED:
+        raise MalformedMessage("unknown ack status")
+    items = doc["acks"]
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise MalformedMessage("field 'acks' is not a list of objects")
+    return [
+        Ack(_require_text(item, "uuid"), ACK_RECORDED, _require_text(item, "registration_number"))
+        for item in items
+    ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -33,6 +35,20 @@ def session_properties(expiry_s: int) -> Properties:
     properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     properties.SessionExpiryInterval = expiry_s
     return properties
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    """A kiosk's TLS identity: the fleet CA, and this kiosk's own certificate and key."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+
+def publish_window(max_inflight: int) -> int:
+    """How many QoS 1 publishes may await a PUBACK at once (in flight plus paho's queue)."""
+    return min(4 * max_inflight, 20_000)
 
 
 class LinkDown(ConnectionError):
@@ -62,6 +78,10 @@ class MqttLink:
         session_expiry_s: int = DEFAULT_SESSION_EXPIRY_S,
         reconnect_min_s: int = 1,
         reconnect_max_s: int = 30,
+        will: tuple[str, bytes] | None = None,
+        tls: TlsSettings | None = None,
+        max_inflight: int = 100,
+        on_response: Callable[[bytes, bytes], None] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -70,25 +90,43 @@ class MqttLink:
         self._on_disconnected = on_disconnected
         self._on_puback = on_puback
         self._on_message = on_message
+        self._on_response = on_response
         self._keepalive_s = keepalive_s
         self._session_expiry_s = session_expiry_s
         self._lock = threading.Lock()
         self._subscriptions: list[str] = []
         # mid -> uuid of our publishes awaiting PUBACK, and PUBACKs that overtook the recording of
         # their mid (paho may read the PUBACK before publish() has returned the mid to us).
-        self._awaiting: dict[int, str] = {}
+        self._awaiting: dict[int, str | None] = {}  # None: a state message, nobody waits for it
         self._early_pubacks: dict[int, bool] = {}  # mid -> accepted
 
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)
+        # QoS 1 messages on the wire before a PUBACK; up to `window` more wait in paho's memory
+        # queue. The window matters: paho numbers messages with 16-bit ids, so an unbounded queue
+        # would reuse an id still waiting and lose track of messages (the outbox would resend them,
+        # but only after its timeout).
+        self._client.max_inflight_messages_set(max_inflight)
+        self.window = publish_window(max_inflight)
         self._client.on_connect = self._handle_connect
         self._client.on_disconnect = self._handle_disconnect
         self._client.on_publish = self._handle_publish
         self._client.on_message = self._handle_message
+        if will is not None:
+            # Retained, so that whoever subscribes later learns the kiosk is gone.
+            self._client.will_set(will[0], will[1], qos=QOS, retain=True)
+        if tls is not None:
+            self._client.tls_set(ca_certs=str(tls.ca_file), certfile=str(tls.cert_file), keyfile=str(tls.key_file))
 
     @property
     def connected(self) -> bool:
         return self._client.is_connected()
+
+    @property
+    def room(self) -> int:
+        """How many more publishes fit in the window now (0: wait for `on_puback`)."""
+        with self._lock:
+            return max(self.window - len(self._awaiting), 0)
 
     def start(self) -> None:
         """Connect in the background; never fails when the broker is down (it keeps retrying)."""
@@ -132,6 +170,20 @@ class MqttLink:
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             raise LinkDown(f"publish failed: {mqtt.error_string(info.rc)}")
 
+    def publish_state(self, topic: str, payload: bytes, retain: bool) -> None:
+        """Publish state (presence, device state, heartbeats) at QoS 1 without outbox tracking.
+
+        Raises LinkDown when not connected: state is published again on the next connect.
+        """
+        if not self.connected:
+            raise LinkDown(f"not connected to {self.host}:{self.port}")
+        info = self._client.publish(topic, payload, qos=QOS, retain=retain)
+        with self._lock:
+            if self._early_pubacks.pop(info.mid, None) is None:
+                self._awaiting[info.mid] = None
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            raise LinkDown(f"publish failed: {mqtt.error_string(info.rc)}")
+
     def _handle_connect(
         self,
         client: mqtt.Client,
@@ -171,11 +223,12 @@ class MqttLink:
     ) -> None:
         accepted = not reason_code.is_failure
         with self._lock:
-            uuid = self._awaiting.pop(mid, None)
-            if uuid is None:
+            if mid not in self._awaiting:
                 self._early_pubacks[mid] = accepted
                 return
-        self._acked(uuid, accepted)
+            uuid = self._awaiting.pop(mid)
+        if uuid is not None:
+            self._acked(uuid, accepted)
 
     def _acked(self, uuid: str, accepted: bool) -> None:
         if accepted:
@@ -184,7 +237,26 @@ class MqttLink:
             # The broker refused the message; the outbox sends it again later.
             log.warning("broker refused message %s", uuid)
 
+    def request(self, topic: str, payload: bytes, response_topic: str, correlation: bytes) -> None:
+        """Publish a request with MQTT 5 ResponseTopic and CorrelationData; the answer comes to
+        `on_response(correlation, payload)`. Raises LinkDown when not connected."""
+        if not self.connected:
+            raise LinkDown(f"not connected to {self.host}:{self.port}")
+        properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+        properties.ResponseTopic = response_topic
+        properties.CorrelationData = correlation
+        info = self._client.publish(topic, payload, qos=QOS, properties=properties)
+        with self._lock:
+            if self._early_pubacks.pop(info.mid, None) is None:
+                self._awaiting[info.mid] = None
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            raise LinkDown(f"publish failed: {mqtt.error_string(info.rc)}")
+
     def _handle_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        correlation = getattr(getattr(message, "properties", None), "CorrelationData", None)
+        if correlation is not None and self._on_response is not None:
+            self._report(self._on_response, bytes(correlation), bytes(message.payload))
+            return
         self._report(self._on_message, message.topic, bytes(message.payload))
 
     @staticmethod

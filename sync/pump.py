@@ -2,7 +2,8 @@
 
 The pump lives on the kiosk's asyncio loop and is the only writer of the outbox's delivery state.
 The link's callbacks arrive on paho's network thread; the `on_link_*` entry points only hop onto
-the loop with `call_soon_threadsafe`, so every outbox write happens on the loop thread, in the
+the loop with `call_soon_threadsafe` (PUBACKs and acks are queued and applied a burst at a time,
+in one transaction), so every outbox write happens on the loop thread, in the
 order the network thread saw the packets.
 
 Wiring (the link and the pump refer to each other):
@@ -27,11 +28,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sync.messages import MalformedMessage, parse_ack
+from sync.messages import MalformedMessage, parse_acks
 from sync.mqtt_link import LinkDown, MqttLink
 from sync.outbox import Outbox, utc_now
 from sync.topics import DEFAULT_PREFIX, kiosk_id_of
@@ -39,6 +41,9 @@ from sync.topics import DEFAULT_PREFIX, kiosk_id_of
 log = logging.getLogger(__name__)
 
 CRASH_BEFORE_PUBACK = "before_puback"
+EXPIRY_CHECK_EVERY = timedelta(seconds=10)
+_PUBACK = "puback"
+_MESSAGE = "message"
 
 
 class OutboxPump:
@@ -72,6 +77,9 @@ class OutboxPump:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._connected = False
+        self._acks_lock = threading.Lock()
+        self._acks: list[tuple[str, tuple[Any, ...]]] = []
+        self._next_expiry_check = datetime.min.replace(tzinfo=clock().tzinfo)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set: at once on `wake()` or (re)connect, and every so often for resends."""
@@ -108,10 +116,10 @@ class OutboxPump:
         self._hop(self._handle_disconnected)
 
     def on_link_puback(self, uuid: str) -> None:
-        self._hop(self._handle_puback, uuid)
+        self._queue_ack(_PUBACK, uuid)
 
     def on_link_message(self, topic: str, payload: bytes) -> None:
-        self._hop(self._handle_message, topic, payload)
+        self._queue_ack(_MESSAGE, topic, payload)
 
     # Everything below runs on the loop thread.
 
@@ -129,17 +137,27 @@ class OutboxPump:
 
     def _publish_due(self) -> bool:
         """Publish one batch; True when the batch was full (more may be due)."""
-        due = self._outbox.due(self._clock(), self._resend_after_s, self._batch_size)
-        for message in due:
-            try:
+        now = self._clock()
+        if now >= self._next_expiry_check:
+            self._outbox.drop_expired(now)
+            self._next_expiry_check = now + EXPIRY_CHECK_EVERY
+        room = self._link.room
+        if room < min(self._batch_size, self._link.window // 4):
+            return False  # a burst of PUBACKs wakes us; full batches keep the per-batch cost low
+        due = self._outbox.due(now, self._resend_after_s, min(self._batch_size, room))
+        sent: list[str] = []
+        try:
+            for message in due:
                 self._link.publish(message.uuid, message.topic, message.payload.encode("utf-8"))
-            except LinkDown:
-                log.info("link down while publishing; %d message(s) wait", self._outbox.queued_count())
-                self._connected = False
-                return False
-            self._outbox.mark_sent(message.uuid)
-            self._emit("outbox.sent", {"uuid": message.uuid})
-        return len(due) == self._batch_size
+                sent.append(message.uuid)
+        except LinkDown:
+            log.info("link down while publishing; %d message(s) wait", self._outbox.queued_count())
+            self._connected = False
+        # One transaction for the whole batch: a commit per message would cap the drain rate.
+        self._outbox.mark_sent_many(sent)
+        for uuid in sent:
+            self._emit("outbox.sent", {"uuid": uuid})
+        return self._connected and len(due) == min(self._batch_size, room)
 
     def _handle_connected(self) -> None:
         self._connected = True
@@ -151,26 +169,53 @@ class OutboxPump:
         self._connected = False
         self._emit("sync.disconnected", {})
 
-    def _handle_puback(self, uuid: str) -> None:
-        self._crash_hook(CRASH_BEFORE_PUBACK)
-        self._outbox.mark_puback(uuid)
-        self._emit("outbox.puback", {"uuid": uuid})
+    def _queue_ack(self, kind: str, *args: Any) -> None:
+        """Network thread: queue an acknowledgement; the first of a burst schedules one flush."""
+        with self._acks_lock:
+            self._acks.append((kind, args))
+            first = len(self._acks) == 1
+        if first:
+            self._hop(self._flush_acks)
 
-    def _handle_message(self, topic: str, payload: bytes) -> None:
+    def _flush_acks(self) -> None:
+        """Apply every queued acknowledgement in one transaction: PUBACKs, then central's acks.
+
+        A PUBACK never undoes a central ack, so applying a burst's PUBACKs first changes no
+        outcome, and it keeps each message's events in the order sent, puback, central_ack.
+        """
+        with self._acks_lock:
+            batch, self._acks = self._acks, []
+        pubacks = [str(args[0]) for kind, args in batch if kind == _PUBACK]
+        acks: list[tuple[str, str]] = []
+        for kind, args in batch:
+            if kind == _MESSAGE:
+                acks.extend(self._parse_acks(*args))
+        acked: list[str] = []
+        with self._outbox.transaction():
+            if pubacks:
+                self._crash_hook(CRASH_BEFORE_PUBACK)
+                self._outbox.mark_puback_many(pubacks)
+            if acks:
+                acked = self._outbox.mark_central_ack_many(acks)
+        for uuid in pubacks:
+            self._emit("outbox.puback", {"uuid": uuid})
+        if pubacks:
+            self._wake.set()  # the link has room again
+        numbers = dict(acks)
+        for uuid in acked:
+            self._emit("outbox.central_ack", {"uuid": uuid, "registration_number": numbers[uuid]})
+        if len(acked) < len(acks):
+            log.info("ignored %d ack(s) for unknown or already acknowledged messages", len(acks) - len(acked))
+
+    def _parse_acks(self, topic: str, payload: bytes) -> list[tuple[str, str]]:
         if kiosk_id_of(self._prefix, topic, "ack") is None:
             log.debug("ignored message on %s", topic)
-            return
+            return []
         try:
-            ack = parse_ack(payload)
+            return [(ack.uuid, ack.registration_number) for ack in parse_acks(payload)]
         except MalformedMessage as exc:
             log.warning("ignored malformed ack on %s (%d bytes): %s", topic, len(payload), exc)
-            return
-        if not self._outbox.mark_central_ack(ack.uuid, ack.registration_number):
-            log.info("ignored ack for unknown or already acknowledged message %s", ack.uuid)
-            return
-        self._emit(
-            "outbox.central_ack", {"uuid": ack.uuid, "registration_number": ack.registration_number}
-        )
+            return []
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         try:

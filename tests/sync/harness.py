@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from sync.messages import make_envelope
-from sync.mqtt_link import MqttLink
+from sync.mqtt_link import MqttLink, TlsSettings
 from sync.outbox import PRIORITY_DECLARATION, Outbox, create_schema
 from sync.pump import OutboxPump
 from sync.topics import DEFAULT_PREFIX, ack_topic, declaration_topic
@@ -44,6 +44,7 @@ class KioskSide:
         *,
         resend_after_s: float = 30.0,
         crash_hook: Callable[[str], None] = lambda point: None,
+        tls: TlsSettings | None = None,
     ) -> None:
         self.db, self.outbox = open_outbox(db_path)
         self.events: list[tuple[str, dict[str, Any]]] = []
@@ -57,6 +58,7 @@ class KioskSide:
             on_message=lambda topic, payload: self.pump.on_link_message(topic, payload),
             reconnect_min_s=1,
             reconnect_max_s=1,
+            tls=tls,
         )
         self.link.subscribe(ack_topic(DEFAULT_PREFIX, KIOSK_ID))
         self.pump = OutboxPump(

@@ -71,6 +71,7 @@ def test_start_with_broker_down_does_not_fail_and_publish_raises() -> None:
     assert recorder.connects == 0
 
 
+@pytest.mark.transport_topics("t/out")
 def test_puback_is_reported_with_our_uuid(link: MqttLink, recorder: Recorder) -> None:
     for n in range(30):
         link.publish(f"u-{n}", "t/out", b"{}")
@@ -78,6 +79,7 @@ def test_puback_is_reported_with_our_uuid(link: MqttLink, recorder: Recorder) ->
     assert reported == {f"u-{n}" for n in range(30)}
 
 
+@pytest.mark.transport_topics("t/in")
 def test_subscription_is_renewed_after_broker_restart(
     mosquitto: MosquittoBroker, link: MqttLink, recorder: Recorder
 ) -> None:

@@ -8,16 +8,25 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from sync.messages import make_envelope
 from sync.outbox import (
     BROKER_ACKED,
     CENTRAL_ACKED,
+    EVICTED_EXPIRED,
+    EVICTED_QUOTA,
+    PRIORITY_AUDIT,
+    PRIORITY_CERTIFICATE,
     PRIORITY_DECLARATION,
     PRIORITY_TELEMETRY,
     QUEUED,
+    Eviction,
     Outbox,
+    OutboxFull,
     create_schema,
+    extend_schema,
 )
-from tests.sync.harness import enqueue_declaration, open_outbox
+from sync.topics import DEFAULT_PREFIX, declaration_topic, telemetry_topic
+from tests.sync.harness import KIOSK_ID, enqueue_declaration, open_outbox
 
 
 class FakeClock:
@@ -174,3 +183,112 @@ def test_mark_calls_commit(tmp_path: Path) -> None:
 def test_create_schema_is_idempotent(db: Database) -> None:
     create_schema(db)
     assert "outbox" in db.table_names()
+
+
+def _telemetry(outbox: Outbox, *, ttl_s: float | None = None, size: int = 0) -> str:
+    envelope = make_envelope("telemetry", KIOSK_ID, {"pad": "x" * size})
+    return outbox.enqueue(telemetry_topic(DEFAULT_PREFIX, KIOSK_ID), envelope, PRIORITY_TELEMETRY, ttl_s=ttl_s)
+
+
+def test_priority_classes_order_declarations_certificates_audit_then_telemetry(
+    outbox: Outbox, clock: FakeClock
+) -> None:
+    telemetry = _telemetry(outbox)
+    clock.advance(1)
+    audit = enqueue_declaration(outbox, priority=PRIORITY_AUDIT, kind="audit_event")
+    clock.advance(1)
+    certificate = enqueue_declaration(outbox, priority=PRIORITY_CERTIFICATE, kind="certificate")
+    clock.advance(1)
+    declaration = enqueue_declaration(outbox)
+    assert [m.uuid for m in outbox.due(clock.now, 30, 10)] == [declaration, certificate, audit, telemetry]
+
+
+def test_expired_telemetry_is_dropped_counted_and_never_sent(outbox: Outbox, clock: FakeClock) -> None:
+    short = _telemetry(outbox, ttl_s=60)
+    long = _telemetry(outbox, ttl_s=3600)
+    declaration = enqueue_declaration(outbox)
+    message = outbox.get(short)
+    assert message is not None and message.expires_at is not None and message.created_at < message.expires_at
+    clock.advance(61)
+    assert short not in [m.uuid for m in outbox.due(clock.now, 30, 10)]  # never sent once expired
+    dropped = outbox.drop_expired(clock.now)
+    assert dropped == [Eviction(short, "telemetry", EVICTED_EXPIRED)]
+    assert outbox.get(short) is None
+    assert outbox.get(long) is not None and outbox.get(declaration) is not None
+    assert outbox.eviction_counts() == {EVICTED_EXPIRED: 1, EVICTED_QUOTA: 0}
+
+
+def test_essential_messages_cannot_be_given_an_expiry(outbox: Outbox) -> None:
+    envelope = make_envelope("declaration_draft", KIOSK_ID, {})
+    with pytest.raises(ValueError, match="never expire"):
+        outbox.enqueue("t", envelope, PRIORITY_DECLARATION, ttl_s=10)
+
+
+def test_quota_evicts_oldest_telemetry_only_and_reports_each(db: Database, clock: FakeClock) -> None:
+    reported: list[Eviction] = []
+    outbox = Outbox(db, clock, quota_bytes=3000, on_evicted=reported.append)
+    old = [_telemetry(outbox, size=500) for _ in range(2)]
+    declarations = [enqueue_declaration(outbox) for _ in range(3)]
+    clock.advance(1)
+    newer = [_telemetry(outbox, size=500) for _ in range(3)]
+    assert outbox.active_bytes() <= 3000
+    telemetry = old + newer
+    assert reported and [e.uuid for e in reported] == telemetry[: len(reported)]  # oldest first
+    assert {e.reason for e in reported} == {EVICTED_QUOTA}
+    assert all(outbox.get(u) is not None for u in declarations + telemetry[len(reported) :])
+    # Declarations alone may exceed the quota: they are kept, telemetry makes way.
+    big = [enqueue_declaration_sized(outbox, 1500) for _ in range(3)]
+    assert all(outbox.get(u) is not None for u in declarations + big)
+    assert outbox.eviction_counts()[EVICTED_QUOTA] == len(reported) == len(telemetry)
+    assert db.execute("SELECT count(*) FROM outbox WHERE priority = ?", [PRIORITY_TELEMETRY]).fetchone()[0] == 0
+
+
+def enqueue_declaration_sized(outbox: Outbox, size: int) -> str:
+    envelope = make_envelope("declaration_draft", KIOSK_ID, {"pad": "x" * size})
+    return outbox.enqueue(declaration_topic(DEFAULT_PREFIX, KIOSK_ID), envelope, PRIORITY_DECLARATION)
+
+
+def test_full_disk_is_refused_clearly_and_loses_nothing(db: Database, outbox: Outbox) -> None:
+    kept = [enqueue_declaration_sized(outbox, 2000) for _ in range(3)]
+    pages = int(db.execute("PRAGMA page_count").fetchone()[0])
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(OutboxFull, match=r"storage is full.*not queued"):
+        for _ in range(50):
+            enqueue_declaration_sized(outbox, 2000)
+    before_refusal = outbox.queued_count()
+    # Inside the kiosk's own transaction the refusal rolls back the declaration with it.
+    with pytest.raises(OutboxFull), db.atomic():
+        enqueue_declaration_sized(outbox, 50_000)
+    assert outbox.queued_count() == before_refusal
+    assert all(outbox.get(u) is not None for u in kept)
+    db.execute("PRAGMA max_page_count = 1073741823")
+    after = enqueue_declaration_sized(outbox, 2000)
+    assert outbox.get(after) is not None
+
+
+def test_lone_declaration_is_committed_with_synchronous_full(db: Database, outbox: Outbox) -> None:
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    enqueue_declaration(outbox)
+    _telemetry(outbox)
+    db.conn.set_trace_callback(None)
+    full = statements.index("PRAGMA synchronous = FULL")
+    inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO outbox")]
+    commit = next(i for i, s in enumerate(statements) if s == "COMMIT" and i > inserts[0])
+    restored = next(i for i, s in enumerate(statements) if s.startswith("PRAGMA synchronous = ") and i > commit)
+    assert full < inserts[0] < commit < restored < inserts[1]
+    assert statements.count("PRAGMA synchronous = FULL") == 1  # telemetry goes the ordinary way
+
+
+def test_extend_schema_upgrades_a_foundation_outbox(tmp_path: Path) -> None:
+    database = Database(tmp_path / "old.db")
+    create_schema(database)
+    database.execute(
+        "INSERT INTO outbox (uuid, topic, payload, kind, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ["u-old", "t", "{}", "declaration_draft", PRIORITY_DECLARATION, "2025-01-01T00:00:00.000000+00:00"],
+    )
+    extend_schema(database)
+    extend_schema(database)
+    assert "outbox_evictions" in database.table_names()
+    message = Outbox(database).get("u-old")
+    assert message is not None and message.expires_at is None and message.state == QUEUED

@@ -116,6 +116,7 @@ def test_declarations_go_out_before_telemetry(
     assert central.delivery_log == declarations + telemetry
 
 
+@pytest.mark.contract_violations(3)
 def test_malformed_and_unknown_acks_are_ignored(
     mosquitto: MosquittoBroker, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
