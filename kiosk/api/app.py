@@ -12,7 +12,7 @@ from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk import __version__
-from kiosk.core.service import CoreService, DeviceNotReady, UnknownSession
+from kiosk.core.service import CoreService, DeviceNotReady, StorageFull, UnknownSession
 from kiosk.flows.cmr_intake import AlreadyConfirmed, IntakeError
 
 
@@ -58,6 +58,8 @@ def create_app(service: CoreService) -> FastAPI:
             raise HTTPException(409, str(exc)) from None
         except IntakeError as exc:
             raise HTTPException(422, str(exc)) from None
+        except StorageFull:
+            raise HTTPException(507, "the kiosk's storage is full; nothing was recorded, please call staff") from None
 
     @app.get("/api/v1/declarations/{declaration_id}")
     async def declaration(declaration_id: str) -> dict[str, Any]:

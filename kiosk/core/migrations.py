@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from kiosk.core import audit
-from sync import outbox
+from sync import inbox, outbox
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,16 @@ def _registration_numbers(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE intake_sessions ADD COLUMN page_purged_at TEXT")
 
 
+def _outbox_expiry_and_inbox(db: sqlite_utils.Database) -> None:
+    """Telemetry expiry and quota evictions in the outbox; the inbox of central's signed commands."""
+    outbox.extend_schema(db)
+    inbox.create_schema(db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base schema: audit log, outbox, intake sessions, declarations", _base_schema),
     Migration(2, "registration numbers and page purging", _registration_numbers),
+    Migration(3, "outbox expiry and evictions, inbox", _outbox_expiry_and_inbox),
 )
 
 

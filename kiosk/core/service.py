@@ -25,7 +25,7 @@ from kiosk.core import audit
 from kiosk.core.bus import EventBus
 from kiosk.core.config import KioskConfig
 from kiosk.core.crashpoints import maybe_crash
-from kiosk.core.store import Store
+from kiosk.core.store import Store, StoreFull
 from kiosk.customs.declaration import (
     DRAFT_KIND,
     build_draft,
@@ -36,7 +36,7 @@ from kiosk.customs.declaration import (
 from kiosk.flows.cmr_intake import IntakeState, confirmed_values
 from sync.messages import make_envelope
 from sync.mqtt_link import MqttLink
-from sync.outbox import PRIORITY_DECLARATION, Outbox
+from sync.outbox import PRIORITY_DECLARATION, Outbox, OutboxFull
 from sync.pump import OutboxPump
 from sync.topics import ack_topic, declaration_topic
 from vision.pipeline import UnreadableImage, read_cmr
@@ -52,6 +52,10 @@ class DeviceNotReady(RuntimeError):
 
 class UnknownSession(KeyError):
     pass
+
+
+class StorageFull(RuntimeError):
+    """The store refused a write for lack of space; nothing was committed, so the driver can retry."""
 
 
 class CoreService:
@@ -199,6 +203,22 @@ class CoreService:
             created_at=now,
         )
         envelope = make_envelope(DRAFT_KIND, self.config.kiosk.id, draft, uuid=declaration_id, created_at=now)
+        try:
+            self._commit_declaration(session_id, declaration_id, reference, draft, envelope, now, corrections)
+        except (OutboxFull, StoreFull) as exc:
+            raise StorageFull(str(exc)) from None
+        maybe_crash("after_commit")
+        log.info("declaration committed", extra={"ctx": {"uuid": declaration_id, "reference": reference}})
+        self.bus.publish("declaration.committed", {"uuid": declaration_id, "reference": reference})
+        self.pump.wake()
+        printed = await self._print_receipt(declaration_id, reference)
+        return {"uuid": declaration_id, "reference": reference, "receipt_printed": printed}
+
+    def _commit_declaration(
+        self, session_id: str, declaration_id: str, reference: str, draft: dict[str, Any],
+        envelope: dict[str, Any], now: datetime, corrections: dict[str, str],
+    ) -> None:
+        """Declaration, outbox message and audit event: one transaction, synchronous=FULL."""
         topic = declaration_topic(self.config.sync.topic_prefix, self.config.kiosk.id)
         with self.store.durable() as db:
             db.execute(
@@ -222,12 +242,6 @@ class CoreService:
                 subject=declaration_id,
                 details={"reference": reference, "corrected": sorted(corrections)},
             )
-        maybe_crash("after_commit")
-        log.info("declaration committed", extra={"ctx": {"uuid": declaration_id, "reference": reference}})
-        self.bus.publish("declaration.committed", {"uuid": declaration_id, "reference": reference})
-        self.pump.wake()
-        printed = await self._print_receipt(declaration_id, reference)
-        return {"uuid": declaration_id, "reference": reference, "receipt_printed": printed}
 
     async def _print_receipt(self, declaration_id: str, reference: str) -> bool:
         if self.printer is None:

@@ -32,6 +32,10 @@ def open_database(path: Path) -> sqlite_utils.Database:
     return db
 
 
+class StoreFull(RuntimeError):
+    """The disk (or the database's page limit) is full; the transaction was rolled back."""
+
+
 class Store:
     """The opened, migrated database plus the folder for page images."""
 
@@ -48,11 +52,18 @@ class Store:
 
     @contextmanager
     def durable(self) -> Iterator[sqlite_utils.Database]:
-        """One transaction committed with synchronous=FULL: on disk before anyone is told."""
+        """One transaction committed with synchronous=FULL: on disk before anyone is told.
+
+        A full disk rolls the whole transaction back and raises StoreFull.
+        """
         self.db.execute("PRAGMA synchronous = FULL")
         try:
             with self.db.atomic():
                 yield self.db
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                raise StoreFull(f"the kiosk's database is full ({self.path})") from exc
+            raise
         finally:
             self.db.execute("PRAGMA synchronous = NORMAL")
 
