@@ -1,1 +1,4 @@
-"""The host <-> MCU framed protocol for the kiosk's mechanics (built in the firmware_bridge issue)."""
+"""The host <-> MCU framed protocol for the kiosk's mechanics: host side, MCU simulator, C peer.
+
+See docs/firmware-protocol.md for the frames, the message table and the timing rules.
+"""
