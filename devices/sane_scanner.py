@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from devices.scanner import FeederEmpty, ScannerError, ScannerUnavailable
@@ -118,16 +121,61 @@ class SaneScanner:
         command += args
         env = {**os.environ, **(self.env or {})}
         try:
-            return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd,
-                                  timeout=self.timeout, check=False)
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       env=env, cwd=cwd)
         except FileNotFoundError as exc:
             raise ScannerError(f"{self.name}: scanimage is not installed (apt-get install sane-utils)") from exc
-        except subprocess.TimeoutExpired:
-            return subprocess.CompletedProcess(command, 9, "", "scan timed out")
+        return _finish(process, self.timeout)
 
     def _set(self, state: DeviceState, detail: str) -> DeviceStatus:
         self._state, self._detail = state, detail
         return DeviceStatus(self.name, KIND, state, detail)
+
+
+BATCH_END = re.compile(r"scanner status = (\d+)")
+HANG_GRACE_S = 3.0
+"""How long scanimage may linger after it reported how its batch ended. SANE's test backend
+sometimes deadlocks while closing after SANE_STATUS_DEVICE_BUSY (seen here: two threads parked on
+a futex); a wedged frontend must not hold the kiosk for the whole scan timeout."""
+
+
+def _finish(process: subprocess.Popen[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Wait for scanimage; if it hangs after reporting its batch's status, end it and use that status."""
+    stderr_lines: list[str] = []
+    reported = threading.Event()
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            stderr_lines.append(line)
+            if line.startswith("Batch terminated"):  # scanimage's last word on a batch
+                reported.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    assert process.stdout is not None
+    stdout_reader = threading.Thread(target=process.stdout.read, daemon=True)
+    stdout_reader.start()
+    deadline = time.monotonic() + timeout
+    returncode: int | None = None
+    while returncode is None and time.monotonic() < deadline:
+        lingering = reported.is_set()  # the batch is over: what remains is its grace period
+        try:
+            returncode = process.wait(timeout=HANG_GRACE_S if lingering else 0.2)
+        except subprocess.TimeoutExpired:
+            if lingering:
+                break
+    if returncode is None:
+        process.kill()
+        process.wait()
+        reader.join(timeout=1)
+        statuses = [int(match.group(1)) for line in stderr_lines if (match := BATCH_END.search(line))]
+        if not statuses:
+            return subprocess.CompletedProcess(process.args, 9, "", "scan timed out")
+        log.warning("scanimage hung after its batch ended; stopped it", extra={"ctx": {"status": statuses[-1]}})
+        returncode = statuses[-1]
+    reader.join(timeout=1)
+    return subprocess.CompletedProcess(process.args, returncode, "", "".join(stderr_lines))
 
 
 def _last_line(text: str) -> str:

@@ -60,3 +60,35 @@ def test_empty_feeder_is_degraded_and_raises_feeder_empty(sane_env: dict[str, st
 def test_missing_device_is_absent(sane_env: dict[str, str]) -> None:
     status = SaneScanner("nosuch:device", env=sane_env).status()
     assert status.state is DeviceState.ABSENT and status.detail
+
+
+def test_a_scanimage_that_hangs_after_its_batch_is_stopped_and_its_status_used() -> None:
+    """SANE's test backend sometimes deadlocks while closing after DEVICE_BUSY; a process that
+    reports its batch's end and then never exits stands in for it here."""
+    import subprocess
+    import time
+
+    from devices.sane_scanner import _finish
+
+    script = (
+        "echo 'scanimage: sane_read: Device busy' >&2; "
+        "echo 'Scanned page 1. (scanner status = 3)' >&2; "
+        "echo 'Batch terminated, 1 page scanned' >&2; exec sleep 60"
+    )
+    started = time.monotonic()
+    process = subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    result = _finish(process, timeout=30)
+    assert result.returncode == 3  # SANE_STATUS_DEVICE_BUSY, as scanimage would have exited
+    assert "Device busy" in result.stderr
+    assert process.poll() is not None  # it was ended, not left behind
+    assert time.monotonic() - started < 30  # it did not sit out the whole scan timeout
+
+
+def test_a_scanimage_that_exits_after_its_batch_keeps_its_own_exit_code() -> None:
+    import subprocess
+
+    from devices.sane_scanner import _finish
+
+    script = "echo 'Batch terminated, 2 pages scanned' >&2; sleep 0.5; exit 0"
+    process = subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert _finish(process, timeout=30).returncode == 0
