@@ -171,8 +171,7 @@ def test_sigterm_during_a_confirm_loses_nothing(kiosk_rig: KioskRig) -> None:
     committed = _declaration_uuids(kiosk_rig)
     assert answers == committed or (answers == [] and len(committed) <= 1)  # told done => stored
     kiosk_rig.core.start()
-    for declaration_uuid in committed:
-        _wait_until(lambda u=declaration_uuid: api.declaration(u)["central_acked"], "delivery")  # type: ignore[misc]
+    _wait_until(lambda: all(api.declaration(u)["central_acked"] for u in committed), "delivery")
 
 
 def test_store_from_an_earlier_schema_is_migrated_on_start(kiosk_rig: KioskRig) -> None:
