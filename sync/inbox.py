@@ -42,7 +42,11 @@ def create_schema(db: Database) -> None:
 
 
 class Inbox:
-    """Verifies, records and applies commands; `refused` counts refusals by reason."""
+    """Verifies, records and applies commands; `refused` counts refusals by reason.
+
+    The inbox table must exist: the kiosk's migration 3 creates it; a bare database needs
+    `create_schema` first.
+    """
 
     def __init__(
         self,
@@ -61,7 +65,6 @@ class Inbox:
         self._max_age = max_age
         self._clock = clock
         self.refused: dict[str, int] = {}
-        create_schema(db)
 
     def receive(self, payload: bytes) -> str | None:
         """Apply the command in `payload`; its id, or None when refused (the reason is logged)."""

@@ -152,6 +152,9 @@ class Eviction:
 class Outbox:
     """Queries and state changes on the outbox table.
 
+    The schema must already be in place: the kiosk's migrations create it; a bare database (tests,
+    benchmarks) needs `ensure_schema` first.
+
     Transactions: `enqueue` joins the caller's open transaction and never commits, so the kiosk can
     write the declaration, its outbox row and the audit row atomically:
 
@@ -178,8 +181,6 @@ class Outbox:
     ) -> None:
         self._db = db
         self._clock = clock
-        # Idempotent and cheap: an outbox opened on a store migrated before the extension works.
-        extend_schema(db)
         self.quota_bytes = quota_bytes
         self._on_evicted = on_evicted
 
@@ -277,8 +278,7 @@ class Outbox:
     def active_bytes(self) -> int:
         """Payload bytes of the messages still waiting for central (what the quota bounds)."""
         row = self._db.execute(
-            "SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) FROM outbox WHERE state != ?",
-            [CENTRAL_ACKED],
+            f"SELECT coalesce(sum(length(CAST(payload AS BLOB))), 0) FROM outbox WHERE {_PENDING}"
         ).fetchone()
         return int(row[0])
 
@@ -323,13 +323,13 @@ class Outbox:
     def reset_sent(self) -> None:
         """Make every unacknowledged message due again (after a reconnect the broker may have lost
         whatever it held, and the ack for it may never come)."""
-        self._db.execute("UPDATE outbox SET last_sent_at = NULL WHERE state != ?", [CENTRAL_ACKED])
+        self._db.execute(f"UPDATE outbox SET last_sent_at = NULL WHERE {_PENDING}")
 
     def drop_expired(self, now: datetime) -> list[Eviction]:
         """Drop telemetry past its expiry that central never acknowledged; each one is reported."""
         rows = self._db.execute(
-            "SELECT uuid, kind FROM outbox WHERE expires_at IS NOT NULL AND expires_at <= ? AND state != ?",
-            [_stamp(now), CENTRAL_ACKED],
+            f"SELECT uuid, kind FROM outbox WHERE expires_at IS NOT NULL AND expires_at <= ? AND {_PENDING}",
+            [_stamp(now)],
         ).fetchall()
         return self._evict([Eviction(str(r[0]), str(r[1]), EVICTED_EXPIRED) for r in rows])
 
@@ -352,8 +352,8 @@ class Outbox:
         placeholders = ",".join("?" * len(ESSENTIAL_PRIORITIES))
         for uuid, kind, size in self._db.execute(
             "SELECT uuid, kind, length(CAST(payload AS BLOB)) FROM outbox"
-            f" WHERE state != ? AND priority NOT IN ({placeholders}) ORDER BY created_at, rowid",
-            [CENTRAL_ACKED, *sorted(ESSENTIAL_PRIORITIES)],
+            f" WHERE {_PENDING} AND priority NOT IN ({placeholders}) ORDER BY created_at, rowid",
+            sorted(ESSENTIAL_PRIORITIES),
         ).fetchall():
             if excess <= 0:
                 break

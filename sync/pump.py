@@ -144,7 +144,8 @@ class OutboxPump:
         room = self._link.room
         if room < min(self._batch_size, self._link.window // 4):
             return False  # a burst of PUBACKs wakes us; full batches keep the per-batch cost low
-        due = self._outbox.due(now, self._resend_after_s, min(self._batch_size, room))
+        limit = min(self._batch_size, room)
+        due = self._outbox.due(now, self._resend_after_s, limit)
         sent: list[str] = []
         try:
             for message in due:
@@ -157,7 +158,7 @@ class OutboxPump:
         self._outbox.mark_sent_many(sent)
         for uuid in sent:
             self._emit("outbox.sent", {"uuid": uuid})
-        return self._connected and len(due) == min(self._batch_size, room)
+        return self._connected and len(due) == limit
 
     def _handle_connected(self) -> None:
         self._connected = True

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from sync.messages import make_envelope
 from sync.mqtt_link import MqttLink, TlsSettings
-from sync.outbox import PRIORITY_DECLARATION, Outbox, create_schema
+from sync.outbox import PRIORITY_DECLARATION, Outbox, ensure_schema
 from sync.pump import OutboxPump
 from sync.topics import DEFAULT_PREFIX, ack_topic, declaration_topic
 
@@ -23,7 +23,7 @@ HOST = "127.0.0.1"
 
 def open_outbox(db_path: Path) -> tuple[Database, Outbox]:
     db = Database(db_path)
-    create_schema(db)
+    ensure_schema(db)
     return db, Outbox(db)
 
 

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from sync.broker import MosquittoBroker
 from sync.central import CentralService
 from sync.commands import CommandSigner, canonical
-from sync.inbox import Inbox
+from sync.inbox import Inbox, create_schema
 from sync.messages import encode
 from sync.mqtt_link import MqttLink
 from sync.topics import COMMAND, DEFAULT_PREFIX, kiosk_topic
@@ -35,7 +35,9 @@ class Applied:
 
 
 def open_inbox(path: Path, applied: Callable[[str, dict[str, Any]], None]) -> Inbox:
-    return Inbox(Database(path), CENTRAL_KEY.public_key(), KIOSK_ID, applied)
+    db = Database(path)
+    create_schema(db)
+    return Inbox(db, CENTRAL_KEY.public_key(), KIOSK_ID, applied)
 
 
 def test_signed_command_travels_from_central_and_is_applied_once(

@@ -23,6 +23,7 @@ from sync.outbox import (
     Outbox,
     OutboxFull,
     create_schema,
+    ensure_schema,
     extend_schema,
 )
 from sync.topics import DEFAULT_PREFIX, declaration_topic, telemetry_topic
@@ -50,7 +51,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
     database = Database(tmp_path / "kiosk.db")
-    create_schema(database)
+    ensure_schema(database)
     return database
 
 
