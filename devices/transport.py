@@ -321,7 +321,7 @@ def make_transport(url: str, timeout: float = 2.0) -> Transport:
             raise ValueError(f"usb URL needs vendor and product ids, like usb://04b8:0e28: {url!r}")
         return UsbTransport(url, ids[1], ids[2], _baudrate(url, parts.query), timeout)
     if parts.scheme == "sim":
-        if not parts.netloc or "/" in parts.netloc:
+        if not parts.netloc or parts.path:  # a path after the name (sim://a/b) would be silently dropped
             raise ValueError(f"sim URL needs a simulator name, like sim://receipt_printer: {url!r}")
         return SerialTransport(url, str(sim_dir() / parts.netloc), DEFAULT_BAUDRATE, timeout)
     if parts.scheme == "file":
@@ -341,7 +341,7 @@ def _baudrate(url: str, query: str) -> int:
     if unknown:
         raise ValueError(f"unknown serial option(s) {sorted(unknown)} in {url!r}; only baudrate is supported")
     values = options.get("baudrate", [str(DEFAULT_BAUDRATE)])
-    if len(values) != 1 or not values[0].isdigit():
+    if len(values) != 1 or not values[0].isdigit() or int(values[0]) == 0:
         raise ValueError(f"baudrate must be one positive integer in {url!r}")
     return int(values[0])
 

@@ -74,17 +74,18 @@ class PtyEndpoint:
         if self.link is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.link.unlink()
-        if self._pty is not None:
-            self._pty.close()
-            self._pty = None
+        with self._write_lock:  # a concurrent `send` must not write to a closed (or reused) descriptor
+            pty, self._pty = self._pty, None
+        if pty is not None:
+            pty.close()
             log.info("%s: pty unplugged", self._name)
 
     def send(self, data: bytes) -> None:
         """Bytes the device sends unasked (a barcode reader's scan); dropped while unplugged."""
-        pty = self._pty
-        if pty is None:
-            return
         with self._write_lock:
+            pty = self._pty
+            if pty is None:
+                return
             while data:
                 data = data[os.write(pty.master_fd, data) :]
 

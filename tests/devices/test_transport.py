@@ -15,7 +15,9 @@ from devices.transport import (
 
 
 @pytest.mark.parametrize("url", ["ftp://host/x", "usb://04b8", "usb://printer", "sim://", "socket://127.0.0.1", "serial://relative",
-                                 "serial:///dev/null?parity=E", "serial:///dev/null?baudrate=fast"])
+                                 "serial:///dev/null?parity=E", "serial:///dev/null?baudrate=fast",
+                                 "serial:///dev/null?baudrate=0", "file://relative",
+                                 "sim://receipt_printer/extra"])
 def test_bad_urls_are_rejected_clearly(url: str) -> None:
     with pytest.raises(ValueError, match=r"URL|option|baudrate"):
         open_transport(url)

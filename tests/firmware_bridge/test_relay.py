@@ -69,9 +69,10 @@ def test_corruption_and_drops_are_counted(line: tuple[int, int, FaultRelay]) -> 
 
 def test_delay_keeps_byte_order(line: tuple[int, int, FaultRelay]) -> None:
     far, host, relay = line
-    relay.faults.delay = 0.05
+    relay.faults.delay = 0.5
     for chunk in (b"one,", b"two,", b"three"):
         os.write(host, chunk)
+    wait_for(lambda: relay.stats.forwarded == 13)  # queued under the delay before it is lifted
     relay.faults.delay = 0.0
     os.write(host, b",four")
     assert _read(far, 18) == b"one,two,three,four"
