@@ -51,6 +51,13 @@ class Tally:
         elif found:
             self.misreads += 1
 
+    def add(self, other: Tally) -> None:
+        self.decoded += other.decoded
+        self.misreads += other.misreads
+
+    def to_dict(self) -> dict[str, int]:
+        return {"decoded": self.decoded, "misreads": self.misreads}
+
 
 @dataclass
 class Folder:
@@ -142,6 +149,7 @@ def page_latency(seed: int, pages: int) -> dict[str, Any]:
 def run(data: Path, console: Console, seed: int, pages: int) -> dict[str, Any]:
     samples = data / "zxing-cpp-samples"
     expected = upstream_expected(data / "upstream_expected_pass_counts.csv")
+    folder_options = {name: parse_options(options) for name, (_, options) in expected.items()}
     images = sorted(p for p in samples.rglob("*") if p.suffix in {".png", ".jpg", ".webp"})
     folders: dict[str, Folder] = {}
     structured: dict[str, dict[str, int]] = {}
@@ -179,7 +187,7 @@ def run(data: Path, console: Console, seed: int, pages: int) -> dict[str, Any]:
             folder.images += 1
             for reader, codes in found.items():
                 folder.tallies[reader].count(codes, *truth)
-            options = parse_options(expected.get(name, (0, ""))[1])
+            options = folder_options.get(name)
             if options is not None:
                 for reader, codes in (("ours", _ours(gray, options)), ("raw", _raw(gray, options))):
                     folder.upstream_options.setdefault(reader, Tally()).count(codes, *truth)
@@ -209,14 +217,10 @@ def _report(folders: dict[str, Folder], structured: dict[str, dict[str, int]],
             continue
         row: dict[str, Any] = {"folder": name, "images": folder.images}
         for reader in READERS:
-            tally = folder.tallies[reader]
-            totals[reader].decoded += tally.decoded
-            totals[reader].misreads += tally.misreads
-            row[reader] = {"decoded": tally.decoded, "misreads": tally.misreads}
+            totals[reader].add(folder.tallies[reader])
+            row[reader] = folder.tallies[reader].to_dict()
         for reader, tally in like_for_like.items():
-            chosen = folder.upstream_options.get(reader, folder.tallies[reader])
-            tally.decoded += chosen.decoded
-            tally.misreads += chosen.misreads
+            tally.add(folder.upstream_options.get(reader, folder.tallies[reader]))
         if name in expected:
             minimum, options = expected[name]
             row["upstream_expected"] = minimum
@@ -224,8 +228,7 @@ def _report(folders: dict[str, Folder], structured: dict[str, dict[str, int]],
             if folder.upstream_options:
                 row["upstream_reader_options"] = options
                 row["with_upstream_options"] = {
-                    reader: {"decoded": tally.decoded, "misreads": tally.misreads}
-                    for reader, tally in folder.upstream_options.items()
+                    reader: tally.to_dict() for reader, tally in folder.upstream_options.items()
                 }
                 judged = folder.upstream_options["ours"].decoded
             row["meets_expected"] = judged >= minimum
@@ -235,13 +238,11 @@ def _report(folders: dict[str, Folder], structured: dict[str, dict[str, int]],
     for name, counts in sorted(structured.items()):
         rows.append({"folder": name, "structured_append": True, "expected": expected.get(name, (None, ""))[0],
                      "parts_with_a_code": counts})
-    summary = {reader: {"decoded": totals[reader].decoded, "misreads": totals[reader].misreads} for reader in READERS}
+    summary = {reader: tally.to_dict() for reader, tally in totals.items()}
     return {
         "images_scored": sum(f.images for f in folders.values() if not f.name.startswith("falsepositives")),
         "totals": summary,
-        "totals_with_upstream_options_where_set": {
-            reader: {"decoded": tally.decoded, "misreads": tally.misreads} for reader, tally in like_for_like.items()
-        },
+        "totals_with_upstream_options_where_set": {reader: tally.to_dict() for reader, tally in like_for_like.items()},
         "false_positives": false_positives,
         "folders_below_upstream_expected": below,
         "latency_ms": {"ours": percentiles(ours_ms), "raw": percentiles(raw_ms)},

@@ -19,7 +19,7 @@ _RU_L = "[ABEKMHOPCTYX]"
 PLATE_SHAPES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
     for name, pattern in {
-        "GE": rf"{_L}{{2}}-{_D}{{3}}-{_L}{{2}}",
+        "GE": rf"{_L}{{2}}-{_D}{{3}}-{_L}{{2}}",  # also the dashed EU shape (e.g. AB-123-CD)
         "TR": rf"{_D}{{2}} {_L}{{1,3}} {_D}{{2,4}}",
         "AZ": rf"{_D}{{2}}-{_L}{{2}}-{_D}{{3}}",
         "AM": rf"{_D}{{2,3}} {_L}{{2}} {_D}{{2,3}}",
@@ -28,7 +28,6 @@ PLATE_SHAPES: dict[str, re.Pattern[str]] = {
         "KZ": rf"{_D}{{3}} ?{_L}{{2,3}} ?{_D}{{2}}",
         "DE": rf"{_L}{{1,3}}-{_L}{{1,2}} {_D}{{1,4}}",
         "PL": rf"{_L}{{2,3}} [A-Z0-9]{{4,5}}",
-        "EU-dashed": rf"{_L}{{2}}-{_D}{{3}}-{_L}{{2}}",
         "EU-plain": rf"{_L}{{1,3}} ?{_D}{{2,4}}( ?{_L}{{1,3}})?",
     }.items()
 }

@@ -15,7 +15,7 @@ from types import FrameType
 
 import click
 
-from kiosk.commands.common import CONFIG_OPTION, emit, emit_line, fail, load
+from kiosk.commands.common import CONFIG_OPTION, emit, fail, load
 from sync.central import CentralService
 from sync.topics import SHARE_GROUP
 
@@ -61,8 +61,7 @@ def central_serve(
         service.start()
     try:
         if not all(service.wait_subscribed(ready_timeout) for service in services):
-            click.echo(f"cez-kiosk: central: broker {services[0].host}:{services[0].port} not reachable", err=True)
-            raise SystemExit(1)
+            fail(f"central: broker {services[0].host}:{services[0].port} not reachable", code=1)
         click.echo(f"central: {workers} worker(s) subscribed", err=True)
         stop.wait()
     finally:
@@ -80,7 +79,4 @@ def central_fleet(db_path: Path, as_json: bool) -> None:
     except sqlite3.DatabaseError as exc:
         fail(f"--db {db_path}: not central's database ({exc})")
     for view in kiosks.values():
-        if as_json:
-            emit_line(asdict(view))
-        else:
-            emit(asdict(view), False)
+        emit(asdict(view), as_json)  # with --json, one JSON line per kiosk

@@ -86,6 +86,23 @@ def test_an_unsure_reading_is_highlighted(kivy_app_runner: KivyAppRunner) -> Non
     assert not FieldRow(field_name="vehicle_plate", original="AB1", confidence=LOW_CONFIDENCE).low_confidence
 
 
+def test_review_lists_the_cmr_fields_in_paper_order_then_unknown_ones(kivy_app_runner: KivyAppRunner) -> None:
+    from kiosk.api.client import FieldReading, ScanResult
+    from kiosk.ui.screens import CMR_FIELD_ORDER
+
+    app = kivy_app_runner.start(make_app(f"http://127.0.0.1:{free_port()}", "en"))
+    names = ["seal_number", *reversed(CMR_FIELD_ORDER)]
+    review = app.screen("review")
+    review.show(ScanResult("s1", "cmr", {name: FieldReading(f"{name}-value", 0.99) for name in names}))
+    rows = review.rows()
+    assert [row.field_name for row in rows] == [*CMR_FIELD_ORDER, "seal_number"]
+    assert review.corrections() == {}
+    rows[-1].ids.value_input.text = "corrected"
+    assert review.corrections() == {"seal_number": "corrected"}
+    review.show(ScanResult("s2", "cmr", {"sender": FieldReading("next", 0.99)}))  # the next scan replaces them
+    assert [(row.field_name, row.original) for row in review.rows()] == [("sender", "next")]
+
+
 def test_unreachable_core_shows_one_moment_until_it_is_back(
     kivy_app_runner: KivyAppRunner, kiosk_rig: KioskRig
 ) -> None:

@@ -11,7 +11,7 @@ import zxingcpp
 from PIL import Image
 
 from vision.barcodes import ReaderOptions, image_files, read_codes, read_codes_file
-from vision.images import MAX_PIXELS, UnreadableImage
+from vision.images import MAX_FILE_BYTES, MAX_PIXELS, UnreadableImage
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "barcodes" / "zxing-cpp-samples"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"shared barcode samples absent at {SAMPLES}")
@@ -113,6 +113,14 @@ def test_bad_files_are_refused_with_a_clear_error(tmp_path: Path, payload: bytes
     path = tmp_path / "input.png"
     path.write_bytes(payload)
     with pytest.raises(UnreadableImage, match=message):
+        read_codes_file(path)
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    with path.open("wb") as sparse:  # a hole, not 64 MiB of disk
+        sparse.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(UnreadableImage, match=f"larger than {MAX_FILE_BYTES} bytes"):
         read_codes_file(path)
 
 
