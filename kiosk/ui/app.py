@@ -26,8 +26,14 @@ def run_ui(
     pending = [screenshot] if screenshot else []
 
     def take_screenshot(_dt: float) -> None:
-        if pending:
-            app.save_screenshot(pending.pop())
+        if not pending:
+            return
+        app.save_screenshot(pending[0])
+        if _fully_drawn(pending[0]):
+            pending.pop()
+        else:
+            # A busy machine can get here before the first full frame: the picture is still empty.
+            Clock.schedule_once(take_screenshot, 0.1)
 
     def finish(dt: float) -> None:
         # A stop that comes before the screenshot's time still leaves the picture behind.
@@ -40,3 +46,11 @@ def run_ui(
         Clock.schedule_once(finish, exit_after)
     app.run()
     return 0
+
+
+def _fully_drawn(png_path: str) -> bool:
+    """Every pixel opaque: the screens paint their own background, so a gap means not drawn yet."""
+    from PIL import Image
+
+    with Image.open(png_path) as image:
+        return bool(image.convert("RGBA").getchannel("A").getextrema() == (255, 255))
