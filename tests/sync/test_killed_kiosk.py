@@ -28,8 +28,13 @@ def test_kiosk_killed_five_times_loses_and_duplicates_nothing(
     rng = random.Random(7)
     progress: list[int] = []
     for _ in range(KILLS):
+        before = central.recorded_count()
         kiosk = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4, 1.6))  # a random point of the run, not a timing assertion
+        # Kill it mid-delivery: once this run has delivered something, at a random moment after.
+        deadline = time.monotonic() + 60
+        while central.recorded_count() == before and time.monotonic() < deadline and kiosk.poll() is None:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.3))
         kiosk.send_signal(signal.SIGKILL)
         assert kiosk.wait(10) == -signal.SIGKILL, "the kiosk finished before it could be killed"
         progress.append(central.recorded_count())
@@ -39,7 +44,7 @@ def test_kiosk_killed_five_times_loses_and_duplicates_nothing(
     expected = {record_uuid(n) for n in range(RECORDS)}
     assert len(central.received_uuids()) == RECORDS
     assert set(central.received_uuids()) == expected
-    assert progress[-1] > 0  # the kills fell in the middle of the run
+    assert progress == sorted(set(progress)) and 0 < progress[-1] < RECORDS  # each kill fell mid-run
     conn = sqlite3.connect(db_path)
     states = conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
     conn.close()
