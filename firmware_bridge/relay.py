@@ -4,6 +4,8 @@ The relay opens the peer's pty path as the far end and offers a new pty path to 
 forwarded in both directions through the same faults: corruption (a byte replaced by another value,
 delimiters included) and drops at a per-byte rate, a fixed one-way delay, and a cut line (everything
 discarded while `cut` is set). Faults can change while it runs; randomness is seeded for repeatability.
+When the peer goes away (its pty master closed: reads give end of file or EIO), the relay stops polling that
+side and discards what would go to it, like a line to an unplugged board, instead of spinning.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class RelayStats:
     corrupted: int = 0
     dropped: int = 0
     cut: int = 0
+    discarded_after_hangup: int = 0
 
 
 @dataclass(order=True)
@@ -61,9 +64,15 @@ class FaultRelay:
         self._pending: dict[int, bytes] = {self._near: b"", self._far: b""}
         self._last_due: dict[int, float] = {self._near: 0.0, self._far: 0.0}
         self._order = 0
+        self._hung_up: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fault-relay", daemon=True)
         self._thread.start()
+
+    @property
+    def peer_gone(self) -> bool:
+        """True once the far side hung up; the relay then discards what the host sends."""
+        return self._far in self._hung_up
 
     def close(self) -> None:
         """Stop forwarding and close both sides; safe to call twice."""
@@ -108,18 +117,31 @@ class FaultRelay:
                     self._pending[target] += heapq.heappop(chunks).data
             dues = [chunks[0].due for chunks in self._queues.values() if chunks]
             timeout = min([0.05, *(max(0.0, d - now) for d in dues)])
+            for fd in self._hung_up:
+                self.stats.discarded_after_hangup += len(self._pending[fd])
+                self._pending[fd] = b""
+            readers = [fd for fd in (self._near, self._far) if fd not in self._hung_up]
             writers = [fd for fd, data in self._pending.items() if data]
-            readable, writable, _ = select.select([self._near, self._far], writers, [], timeout)
+            readable, writable, _ = select.select(readers, writers, [], timeout)
             for fd in writable:
                 try:
                     written = os.write(fd, self._pending[fd])
                 except BlockingIOError:
                     continue
+                except OSError:
+                    self._hung_up.add(fd)
+                    continue
                 self._pending[fd] = self._pending[fd][written:]
             for fd in readable:
                 try:
                     data = os.read(fd, 4096)
-                except (BlockingIOError, OSError):
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    self._hung_up.add(fd)
+                    continue
+                if not data:  # a hung-up tty reads as end of file
+                    self._hung_up.add(fd)
                     continue
                 data = self._mangle(data)
                 if data:

@@ -76,3 +76,21 @@ def test_delay_keeps_byte_order(line: tuple[int, int, FaultRelay]) -> None:
     relay.faults.delay = 0.0
     os.write(host, b",four")
     assert _read(far, 18) == b"one,two,three,four"
+
+
+def test_peer_hangup_is_noticed_and_later_bytes_are_discarded() -> None:
+    """A board that vanishes (its pty master closed) must not wedge or crash the relay."""
+    from devices.pty_pair import open_pty_pair
+
+    with open_pty_pair() as pair, FaultRelay(pair.slave_path, seed=3) as relay:
+        host = os.open(relay.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        try:
+            tty.setraw(host)
+            os.close(pair.master_fd)
+            pair.master_fd = -1
+            wait_for(lambda: relay.peer_gone)
+            os.write(host, b"to nobody")
+            wait_for(lambda: relay.stats.discarded_after_hangup == 9)
+            assert relay.stats.forwarded == 9
+        finally:
+            os.close(host)
