@@ -1,13 +1,18 @@
 """How fast the outbox drains to central, against raw paho, and how a fleet converges.
 
-    python bench/sync.py --json [--messages N] [--max-inflight M] [--seed S]
+    python bench/sync.py --json [--messages N] [--max-inflight M] [--repeat R] [--seed S]
     python bench/sync.py --json --fleet N [--heartbeats H]
 
 Drain: a backlog of N declaration-sized messages is written to a kiosk outbox (WAL, the kiosk's
 pragmas), then the pump drains it through a real mosquitto to `cez-kiosk central serve` (3
-workers on a shared subscription, a separate process) until central acknowledged every UUID.
-In the same run, raw paho publishes the same payloads at QoS 1 with the same max_inflight until
-every PUBACK is back. ratio = drain rate / raw rate. Lost and duplicated are counted at central.
+workers on a shared subscription, a separate process, a fresh database per run) until central
+acknowledged every UUID. In the same run, raw paho publishes the same payloads at QoS 1 with the
+same max_inflight until every PUBACK is back. The runs interleave (raw, drain, raw, ..., raw: R
+drains, R+1 raw runs); each drain's ratio is its rate over the mean of the raw runs on either side,
+and `ratio` is the median of those. `raw_paho_own_window_rate_per_s` is raw paho with paho's own
+in-flight bound off and the publisher keeping max_inflight awaiting a PUBACK, as MqttLink does:
+`ratio_to_own_window` is what the outbox and central cost over that. Lost and duplicated are
+counted at central.
 
 Fleet: N simulated kiosks (paho clients with a last will) connect at once, publish a retained
 birth and H heartbeats each; it reports the connect-storm time, the heartbeat throughput and how
@@ -20,20 +25,25 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import os
 import random
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from rich.console import Console
+from rich.progress import Progress
 
 # This script's own name would shadow the `sync` package: drop bench/ from the path, load common.py
 # by file instead.
@@ -91,27 +101,55 @@ def payloads(count: int, seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def raw_paho_rate(port: int, messages: list[bytes], max_inflight: int) -> float:
-    """Raw paho QoS 1: publish everything, wait for every PUBACK."""
+Tick = Callable[[int], None]
+"""Reports progress: called with how many more messages are done (every TICK of them)."""
+TICK = 1000
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Measured:
+    rate_per_s: float
+    cpu_us_per_message: float
+    """CPU of the publishing process (the kiosk: pump, SQLite, paho), whatever else the box runs."""
+    central_cpu_us_per_message: float = 0.0
+
+
+def raw_paho_rate(port: int, messages: list[bytes], max_inflight: int, tick: Tick, *,
+                  paho_flow_control: bool = True) -> Measured:
+    """Raw paho QoS 1: publish everything, wait for every PUBACK.
+
+    `paho_flow_control`: paho keeps `max_inflight` on the wire and queues the rest (the issue's
+    baseline); otherwise paho's bound is off and the publisher keeps `max_inflight` awaiting a
+    PUBACK itself, as `MqttLink` does (the reference for what the outbox itself costs).
+    """
     done = threading.Event()
     acked = 0
     lock = threading.Lock()
-    room = threading.Semaphore(publish_window(max_inflight))  # the link's window, same as ours
+    room = threading.Semaphore(publish_window(max_inflight) if paho_flow_control else max_inflight)
 
     def on_publish(client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any) -> None:
         nonlocal acked
         room.release()
         with lock:
             acked += 1
+            if acked % TICK == 0:
+                tick(TICK)
             if acked == len(messages):
                 done.set()
 
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-raw", protocol=mqtt.MQTTv5)
-    client.max_inflight_messages_set(max_inflight)
+    client.max_inflight_messages_set(max_inflight if paho_flow_control else 0)
     client.on_publish = on_publish
     client.connect("127.0.0.1", port)
     client.loop_start()
     topic = f"{DEFAULT_PREFIX}/bench/raw"
+    cpu = time.process_time()
     started = time.perf_counter()
     for payload in messages:
         room.acquire()
@@ -119,13 +157,14 @@ def raw_paho_rate(port: int, messages: list[bytes], max_inflight: int) -> float:
     if not done.wait(600):
         raise SystemExit("raw paho never got every PUBACK")
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     client.disconnect()
     client.loop_stop()
-    return len(messages) / elapsed
+    return Measured(len(messages) / elapsed, cpu / len(messages) * 1e6)
 
 
-def drain_rate(port: int, db_path: Path, envelopes: list[dict[str, Any]], max_inflight: int,
-               batch_size: int) -> tuple[float, dict[str, Any]]:
+def kiosk_outbox(db_path: Path, envelopes: list[dict[str, Any]]) -> tuple[Database, Outbox, dict[str, Any]]:
+    """The backlog, written before the clock starts, with the kiosk's pragmas (and which they are)."""
     db = Database(sqlite3.connect(db_path, check_same_thread=False))
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
@@ -138,8 +177,14 @@ def drain_rate(port: int, db_path: Path, envelopes: list[dict[str, Any]], max_in
     pragmas = {name: db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("journal_mode", "synchronous")}
     pragmas["synchronous"] = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[int(pragmas["synchronous"])]
     pragmas["declarations_commit"] = "FULL"
+    return db, outbox, pragmas
 
-    async def run() -> float:
+
+def drain_rate(port: int, outbox: Outbox, count: int, max_inflight: int, batch_size: int, tick: Tick,
+               central_pid: int) -> Measured:
+    """Start the link and the pump on a full outbox; messages per second until central acked all."""
+
+    async def run() -> Measured:
         pump: OutboxPump
         link = MqttLink("127.0.0.1", port, f"cez-{KIOSK_ID}",
                         on_connected=lambda: pump.on_link_connected(),
@@ -148,55 +193,124 @@ def drain_rate(port: int, db_path: Path, envelopes: list[dict[str, Any]], max_in
                         on_message=lambda t, p: pump.on_link_message(t, p),
                         max_inflight=max_inflight)
         link.subscribe(ack_topic(DEFAULT_PREFIX, KIOSK_ID))
-        pump = OutboxPump(outbox, link, resend_after_s=120, on_event=lambda kind, data: None,
-                          batch_size=batch_size)
+        acked = 0
+        all_acked = asyncio.Event()
+
+        def on_event(kind: str, data: dict[str, Any]) -> None:
+            nonlocal acked
+            if kind == "outbox.central_ack":
+                acked += 1
+                if acked % TICK == 0:
+                    tick(TICK)
+                if acked == count:
+                    all_acked.set()
+
+        pump = OutboxPump(outbox, link, resend_after_s=120, on_event=on_event, batch_size=batch_size)
         stop = asyncio.Event()
         task = asyncio.create_task(pump.run(stop))
         await asyncio.sleep(0)
+        cpu, central_cpu = time.process_time(), process_cpu_s(central_pid)
         started = time.perf_counter()
         link.start()
-        while outbox.queued_count():
-            await asyncio.sleep(0.05)
+        await all_acked.wait()
         elapsed = time.perf_counter() - started
+        cpu, central_cpu = time.process_time() - cpu, process_cpu_s(central_pid) - central_cpu
         stop.set()
         await task
         link.stop()
-        return len(envelopes) / elapsed
+        return Measured(count / elapsed, cpu / count * 1e6, central_cpu / count * 1e6)
 
-    rate = asyncio.run(run())
-    db.close()
-    return rate, pragmas
+    return asyncio.run(run())
+
+
+def central_counts(db_path: Path, sent: list[str]) -> tuple[int, int, int]:
+    """(lost, duplicated after dedup, redeliveries deduplicated) as central's database has them."""
+    conn = sqlite3.connect(db_path)
+    recorded = {row[0]: row[1] for row in conn.execute("SELECT uuid, deliveries FROM received")}
+    rows = conn.execute("SELECT count(*) FROM received").fetchone()[0]
+    conn.close()
+    return (sum(1 for uuid in sent if uuid not in recorded), int(rows) - len(recorded),
+            sum(count - 1 for count in recorded.values()))
 
 
 def drain_benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Runs interleaved on one broker: raw, drain, raw, drain, ..., raw (paho's flow control), and
+    one raw run with the client's own window per drain. Each drain is compared with the mean of the
+    raw runs just before and after it, so drift on a shared box hits both sides of a ratio."""
     envelopes = payloads(args.messages, args.seed)
-    with MosquittoBroker() as broker:
-        central = start_central(broker.port, workdir / "central.db", args.workers)
-        try:
-            encoded = [encode(e) for e in envelopes]
-            STDERR.print(f"raw paho: {args.messages} QoS 1 publishes")
-            raw_before = raw_paho_rate(broker.port, encoded, args.max_inflight)
-            STDERR.print(f"outbox drain: {args.messages} messages to central's ack")
-            rate, pragmas = drain_rate(broker.port, workdir / "kiosk.db", envelopes, args.max_inflight,
-                                       args.batch_size)
-            STDERR.print(f"raw paho again: {args.messages} QoS 1 publishes")
-            raw_after = raw_paho_rate(broker.port, encoded, args.max_inflight)
-        finally:
-            stop_central(central)
-    conn = sqlite3.connect(workdir / "central.db")
-    recorded = {row[0]: row[1] for row in conn.execute("SELECT uuid, deliveries FROM received")}
-    conn.close()
+    encoded = [encode(e) for e in envelopes]
     sent = [e["uuid"] for e in envelopes]
-    raw = (raw_before + raw_after) / 2  # the raw rate drifts on a busy 2-core box: measured around
+    raw: list[Measured] = []
+    raw_own_window: list[Measured] = []
+    drains: list[Measured] = []
+    lost = duplicated = redelivered = 0
+    pragmas: dict[str, Any] = {}
+    total = args.messages * (3 * args.repeat + 1)
+    with MosquittoBroker() as broker, Progress(console=STDERR, transient=True) as progress:
+        bar = progress.add_task("sync bench", total=total)
+
+        def tick(done: int) -> None:
+            progress.advance(bar, done)
+
+        def phase(text: str) -> None:
+            progress.update(bar, description=text)
+
+        for run in range(args.repeat + 1):
+            phase(f"raw paho {run + 1}/{args.repeat + 1}")
+            raw.append(raw_paho_rate(broker.port, encoded, args.max_inflight, tick))
+            if run == args.repeat:
+                break
+            phase(f"raw paho, own window {run + 1}/{args.repeat}")
+            raw_own_window.append(raw_paho_rate(broker.port, encoded, args.max_inflight, tick,
+                                                paho_flow_control=False))
+            phase(f"outbox backlog {run + 1}/{args.repeat}")
+            db, outbox, pragmas = kiosk_outbox(workdir / f"kiosk-{run}.db", envelopes)
+            central = start_central(broker.port, workdir / f"central-{run}.db", args.workers)
+            try:
+                phase(f"outbox drain {run + 1}/{args.repeat}")
+                drains.append(drain_rate(broker.port, outbox, args.messages, args.max_inflight, args.batch_size,
+                                         tick, central.pid))
+            finally:
+                stop_central(central)
+                db.close()
+            counts = central_counts(workdir / f"central-{run}.db", sent)
+            lost, duplicated, redelivered = lost + counts[0], duplicated + counts[1], redelivered + counts[2]
+    runs = []
+    for n, drain in enumerate(drains):
+        around = (raw[n].rate_per_s + raw[n + 1].rate_per_s) / 2
+        runs.append({
+            "rate_per_s": round(drain.rate_per_s, 1),
+            "raw_paho_rate_per_s": round(around, 1),
+            "ratio": round(drain.rate_per_s / around, 3),
+            "raw_paho_own_window_rate_per_s": round(raw_own_window[n].rate_per_s, 1),
+            "ratio_to_own_window": round(drain.rate_per_s / raw_own_window[n].rate_per_s, 3),
+            "kiosk_cpu_us_per_message": round(drain.cpu_us_per_message, 1),
+            "central_cpu_us_per_message": round(drain.central_cpu_us_per_message, 1),
+        })
+
+    def median(key: str) -> float:
+        return round(statistics.median(run[key] for run in runs), 3)
+
     return {
         "messages": args.messages,
-        "rate_per_s": round(rate, 1),
-        "raw_paho_rate_per_s": round(raw, 1),
-        "ratio": round(rate / raw, 3),
-        "raw_paho_runs_per_s": [round(raw_before, 1), round(raw_after, 1)],
-        "lost": sum(1 for uuid in sent if uuid not in recorded),
-        "duplicated_after_dedup": len(recorded) - len(set(recorded)),
-        "redeliveries_deduplicated": sum(count - 1 for count in recorded.values()),
+        "rate_per_s": median("rate_per_s"),
+        "raw_paho_rate_per_s": round(statistics.median(m.rate_per_s for m in raw), 1),
+        "ratio": median("ratio"),
+        "ratio_min": min(run["ratio"] for run in runs),
+        "raw_paho_own_window_rate_per_s": median("raw_paho_own_window_rate_per_s"),
+        "ratio_to_own_window": median("ratio_to_own_window"),
+        "cpu_us_per_message": {
+            "kiosk": median("kiosk_cpu_us_per_message"),
+            "central": median("central_cpu_us_per_message"),
+            "raw_paho": round(statistics.median(m.cpu_us_per_message for m in raw), 1),
+            "raw_paho_own_window": round(statistics.median(m.cpu_us_per_message for m in raw_own_window), 1),
+        },
+        "runs": runs,
+        "raw_paho_runs_per_s": [round(m.rate_per_s, 1) for m in raw],
+        "lost": lost,
+        "duplicated_after_dedup": duplicated,
+        "redeliveries_deduplicated": redelivered,
+        "repeat": args.repeat,
         "max_inflight": args.max_inflight,
         "central_workers": args.workers,
         "sqlite_pragmas": pragmas,
@@ -307,6 +421,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--max-inflight", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=500, help="outbox rows per pump batch")
+    parser.add_argument("--repeat", type=int, default=3, help="drain runs, interleaved with raw paho runs (>= 1)")
     parser.add_argument("--workers", type=int, default=3,
                         help="central workers on the shared subscription (1 worker is central's bottleneck)")
     parser.add_argument("--fleet", type=int, nargs="?", const=500, default=None,
@@ -317,6 +432,8 @@ def main() -> int:
     parser.add_argument("--fleet-child", nargs=4, type=int, metavar=("PORT", "FIRST", "COUNT", "HEARTBEATS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.repeat < 1 or args.messages < 1:
+        parser.error("--repeat and --messages must be at least 1")
     if args.fleet_child:
         fleet_child(*args.fleet_child)
         return 0

@@ -93,10 +93,15 @@ class PrintSpooler:
     """Sends `printer`'s queued jobs through `send`, oldest first; stops at the first failure so order
     holds and the failed job is retried whole next time."""
 
-    def __init__(self, queue: PrintQueue, printer: str, send: Callable[[bytes], None]) -> None:
+    def __init__(self, queue: PrintQueue, printer: str, send: Callable[[bytes], None], *,
+                 on_printed: Callable[[PrintJob], None] | None = None,
+                 on_failed: Callable[[PrintJob, str], None] | None = None) -> None:
+        """`on_printed` / `on_failed` (job, error name) run on the draining thread after each attempt."""
         self.queue = queue
         self.printer = printer
         self._send = send
+        self._on_printed = on_printed
+        self._on_failed = on_failed
         self._wake = threading.Event()
 
     def wake(self) -> None:
@@ -120,7 +125,11 @@ class PrintSpooler:
             except Exception as exc:  # the sender's error says why; the job waits for the next drain
                 self.queue.mark_attempt_failed(job.id, type(exc).__name__)
                 log.info("print job %d not printed (%s); kept queued", job.id, type(exc).__name__)
+                if self._on_failed is not None:
+                    self._on_failed(job, type(exc).__name__)
                 return printed
             self.queue.mark_printed(job.id)
             printed += 1
+            if self._on_printed is not None:
+                self._on_printed(job)
         return printed

@@ -18,6 +18,7 @@ from kiosk.commands.central import central
 from kiosk.commands.common import CONFIG_OPTION, emit, load
 from kiosk.commands.devices import devices
 from kiosk.commands.firmware import firmware
+from kiosk.commands.sync import sync
 from kiosk.commands.vision import vision
 from kiosk.core.config import KioskConfig
 
@@ -115,7 +116,7 @@ def config_docs() -> None:
     click.echo(render_markdown(), nl=False)
 
 
-for group in (central, devices, firmware, vision):
+for group in (central, devices, firmware, sync, vision):
     main.add_command(group)
 
 

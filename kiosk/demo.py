@@ -1,9 +1,11 @@
 """`cez-kiosk demo`: the whole kiosk on one laptop, every device simulated.
 
-It starts a local mosquitto (if one is installed), the reference central service, the scanner and
-receipt-printer simulators on real sockets, and `cez-kiosk core` as its own process, exactly as
-on a kiosk. Then either the touchscreen app runs, or (`--headless`) a scenario drives the same
-API endpoints the touchscreen's buttons call, and prints what happened as one JSON object.
+It starts a local mosquitto (if one is installed), the reference central service, every
+peripheral's simulator (`devices.sim.rig`, the same rig as `cez-kiosk devices check --simulate`, with
+the document scanner swapped for one whose feeder holds generated CMRs), and `cez-kiosk core` as its
+own process, exactly as on a kiosk: the core builds and supervises the devices from its config. Then
+either the touchscreen app runs, or (`--headless`) a scenario drives the same API endpoints the
+touchscreen's buttons call, and prints what happened as one JSON object.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.sim.escpos_printer import EscposPrinterSimulator
+from devices.sim.rig import SimulatedKiosk
 from devices.sim.scanner import ScannerSimulator
 from kiosk.api.client import CoreUnavailable, KioskApiClient
 from kiosk.customs.declaration import receipt_qr_payload
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CORE_START_TIMEOUT_S = 30.0
 PUBLISH_TIMEOUT_S = 20.0
+DEVICES_READY_TIMEOUT_S = 20.0
 DEMO_SHEETS = 50  # a stack of CMRs in the feeder; each sheet is a different generated note
 
 
@@ -66,11 +70,16 @@ def cmr_feeder(seed: int) -> Callable[[], bytes | None]:
     return next_page
 
 
-def write_core_config(path: Path, *, data_dir: Path, api_port: int, scanner: str, printer: str,
-                  broker_port: int) -> None:
-    """A kiosk config whose devices are simulators on local sockets."""
+def write_core_config(path: Path, *, data_dir: Path, api_port: int, devices: dict[str, str], broker_port: int,
+                      sync_extra: dict[str, str | float] | None = None) -> None:
+    """A kiosk config whose devices are simulators: `devices` maps a device name to its URL."""
+    device_lines = "".join(f'{name}_url = "{url}"\n' for name, url in devices.items())
+    sync_lines = "".join(
+        f"{key} = {value!r}\n" if not isinstance(value, str) else f'{key} = "{value}"\n'
+        for key, value in (sync_extra or {}).items()
+    )
     path.write_text(
-        f"""# Written by `cez-kiosk demo`; every device is a simulator on a local socket.
+        f"""# Written by `cez-kiosk demo`; every device is a simulator on a local pty or socket.
 [kiosk]
 id = "demo-kiosk"
 site = "CEZ demo"
@@ -82,13 +91,12 @@ path = "{data_dir / 'kiosk.db'}"
 port = {api_port}
 
 [devices]
-scanner_url = "{scanner}"
-receipt_printer_url = "{printer}"
+{device_lines}check_interval_s = 1.0
 
 [sync]
 broker_port = {broker_port}
 resend_after_s = 5.0
-
+{sync_lines}
 [ui]
 api_url = "http://127.0.0.1:{api_port}"
 """,
@@ -166,17 +174,17 @@ def running_demo(options: DemoOptions) -> Iterator[DemoRig]:
             note = "no mosquitto broker is installed: declarations wait in the outbox"
             print(f"cez-kiosk demo: {note}", file=sys.stderr)
 
+        simulators = stack.enter_context(SimulatedKiosk())
         scanner = ScannerSimulator(cmr_feeder(options.seed), sheets=DEMO_SHEETS)
-        scanner_url = scanner.start()
         stack.callback(scanner.stop)
-        printer = EscposPrinterSimulator()
-        printer_url = printer.start()
-        stack.callback(printer.stop)
+        devices = {spec.name: spec.url for spec in simulators.specs if spec.url is not None}
+        devices["scanner"] = scanner.start()  # the rig's SANE test scanner has no CMRs in its feeder
+        printer = simulators.printer
 
         api_port = options.api_port or free_port()
         config_path = data_dir / "kiosk.toml"
-        write_core_config(config_path, data_dir=data_dir, api_port=api_port, scanner=scanner_url,
-                      printer=printer_url, broker_port=broker_port)
+        write_core_config(config_path, data_dir=data_dir, api_port=api_port, devices=devices,
+                          broker_port=broker_port)
         api_url = f"http://127.0.0.1:{api_port}"
         core = CoreProcess(config_path, api_url)
         stack.callback(core.stop)
@@ -184,9 +192,23 @@ def running_demo(options: DemoOptions) -> Iterator[DemoRig]:
         yield DemoRig(api=core.api, api_url=api_url, printer=printer, central=central, broker_note=note)
 
 
+def wait_for_devices(api: KioskApiClient, timeout: float) -> list[dict[str, Any]]:
+    """The core's devices once every required one is ready (or as they are when `timeout` ends):
+    right after start the supervisor may still be connecting them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        devices = api.devices()
+        if all(device["state"] == "ready" for device in devices if device["required"]):
+            return devices
+        if time.monotonic() > deadline:
+            return devices
+        time.sleep(0.1)
+
+
 def run_cmr_scenario(rig: DemoRig) -> dict[str, Any]:
     """Scan, confirm as read, wait for delivery and the receipt: the driver's whole visit."""
     started = time.monotonic()
+    devices = wait_for_devices(rig.api, DEVICES_READY_TIMEOUT_S)
     scan = rig.api.scan_cmr()
     confirmation = rig.api.confirm(scan.session_id, {})
     published = False
@@ -218,6 +240,7 @@ def run_cmr_scenario(rig: DemoRig) -> dict[str, Any]:
         "receipt_printed": receipt_printed,
         "queued": rig.api.health()["outbox"]["queued"],
         "registration_number": state.get("registration_number"),
+        "devices": {device["name"]: device["state"] for device in devices},
         "elapsed_s": round(time.monotonic() - started, 2),
     }
     if rig.broker_note:

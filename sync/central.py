@@ -379,7 +379,7 @@ class CentralService:
                     log.exception("central %s failed on a batch of %d", self.client_id, len(batch))
 
     def _process(self, batch: list[tuple[str, bytes]]) -> None:
-        records: list[tuple[str, dict[str, Any]]] = []
+        records: list[tuple[str, dict[str, Any], bytes]] = []
         presence: list[tuple[str, str, dict[str, Any]]] = []
         for topic, payload in batch:
             parts = split_kiosk_topic(self.prefix, topic)
@@ -391,7 +391,7 @@ class CentralService:
                     envelope = parse_envelope(payload)
                     if envelope["kiosk_id"] != kiosk_id:
                         raise MalformedMessage("envelope kiosk_id does not match the topic")
-                    records.append((kiosk_id, envelope))
+                    records.append((kiosk_id, envelope, payload))
                 elif leaf in (PRESENCE, HEARTBEAT) or leaf.startswith(f"{DEVICE}/"):
                     if not payload:
                         continue  # a cleared retained message
@@ -407,10 +407,12 @@ class CentralService:
                 log.warning("central ignored a malformed message on %s (%d bytes): %s", topic, len(payload), exc)
         numbers = self._record(records, presence)
         acks: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for (kiosk_id, envelope), number in zip(records, numbers, strict=True):
-            acks[kiosk_id].append((envelope["uuid"], number))
+        recorded = [(kiosk_id, envelope["uuid"], number)
+                    for (kiosk_id, envelope, _), number in zip(records, numbers, strict=True) if number is not None]
+        for kiosk_id, uuid, number in recorded:
+            acks[kiosk_id].append((uuid, number))
         with self._delivered:
-            self.delivery_log.extend(envelope["uuid"] for _, envelope in records)
+            self.delivery_log.extend(uuid for _, uuid, _ in recorded)
             self._delivered.notify_all()
         client = self._client
         if client is None:
@@ -423,11 +425,14 @@ class CentralService:
             log.debug("central %s recorded a batch of %d", self.client_id, len(records))
 
     def _record(
-        self, records: list[tuple[str, dict[str, Any]]], presence: list[tuple[str, str, dict[str, Any]]]
-    ) -> list[str]:
-        """Record a batch in one transaction; the registration number of each record.
+        self, records: list[tuple[str, dict[str, Any], bytes]], presence: list[tuple[str, str, dict[str, Any]]]
+    ) -> list[str | None]:
+        """Record a batch in one transaction; the registration number of each record (None: not recorded).
 
         A UUID's first delivery's body is what central keeps: a UUID names one immutable record.
+        One statement per record: the writer holds the database (BEGIN IMMEDIATE), so it can give a
+        new record the next rowid and its registration number in the INSERT itself; the body is
+        cut from the payload by SQLite (`-> '$.body'`) rather than re-encoded in Python.
         """
         with self._lock:
             db = self._db
@@ -435,20 +440,31 @@ class CentralService:
             raise RuntimeError("central service is not started")
         now = datetime.now(UTC)
         stamp = now.isoformat()
-        numbers: list[str] = []
+        numbers: list[str | None] = []
         db.execute("BEGIN IMMEDIATE")
         try:
-            for kiosk_id, envelope in records:
-                rowid, number = db.execute(
-                    "INSERT INTO received (uuid, kiosk_id, kind, first_received_at, body) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (uuid) DO UPDATE SET deliveries = deliveries + 1"
-                    " RETURNING rowid, registration_number",
-                    [envelope["uuid"], kiosk_id, envelope["kind"], stamp,
-                     json.dumps(envelope["body"], ensure_ascii=False)],
-                ).fetchone()
-                if number is None:
-                    number = registration_number(now.year, int(rowid))
-                    db.execute("UPDATE received SET registration_number = ? WHERE rowid = ?", [number, rowid])
+            next_rowid = int(db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM received").fetchone()[0])
+            for kiosk_id, envelope, payload in records:
+                proposed = registration_number(now.year, next_rowid)
+                try:
+                    (number,) = db.execute(
+                        "INSERT INTO received (rowid, uuid, kiosk_id, kind, first_received_at, registration_number,"
+                        " body) VALUES (?, ?, ?, ?, ?, ?, ? -> '$.body') ON CONFLICT (uuid)"
+                        " DO UPDATE SET deliveries = deliveries + 1 RETURNING registration_number",
+                        [next_rowid, envelope["uuid"], kiosk_id, envelope["kind"], stamp, proposed,
+                         payload.decode("utf-8")],
+                    ).fetchone()
+                except (sqlite3.DataError, sqlite3.OperationalError, UnicodeEncodeError):
+                    # Only this statement failed (text SQLite will not take, e.g. a lone UTF-16
+                    # surrogate from a JSON escape): the rest of the batch is recorded; this one is
+                    # not acknowledged and counted as malformed.
+                    with self._lock:
+                        self.malformed_count += 1
+                    log.warning("central could not record %s from %s", envelope["uuid"], kiosk_id)
+                    numbers.append(None)
+                    continue
+                if number == proposed:  # a new record took the rowid; a repeat kept its own number
+                    next_rowid += 1
                 numbers.append(str(number))
             for kiosk_id, leaf, doc in presence:
                 self._apply_presence(db, kiosk_id, leaf, doc, stamp)

@@ -65,6 +65,8 @@ class Inbox:
         self._max_age = max_age
         self._clock = clock
         self.refused: dict[str, int] = {}
+        self.current: tuple[str, str] | None = None
+        """(id, issued_at) of the command `apply` is running for (None outside `apply`)."""
 
     def receive(self, payload: bytes) -> str | None:
         """Apply the command in `payload`; its id, or None when refused (the reason is logged)."""
@@ -75,7 +77,7 @@ class Inbox:
             self.refused[exc.reason] = self.refused.get(exc.reason, 0) + 1
             log.warning("command refused (%d bytes): %s", len(payload), exc.reason)
             return None
-        self._run(command["id"], command["type"], command["body"])
+        self._run(command["id"], command["type"], command["body"], command["issued_at"])
         return str(command["id"])
 
     def pending(self) -> list[str]:
@@ -83,10 +85,10 @@ class Inbox:
         return [str(row[0]) for row in self._db.execute("SELECT id FROM inbox WHERE applied_at IS NULL")]
 
     def resume(self) -> None:
-        for command_id, command_type, body in self._db.execute(
-            "SELECT id, type, body FROM inbox WHERE applied_at IS NULL ORDER BY rowid"
+        for command_id, command_type, body, issued_at in self._db.execute(
+            "SELECT id, type, body, issued_at FROM inbox WHERE applied_at IS NULL ORDER BY rowid"
         ).fetchall():
-            self._run(str(command_id), str(command_type), json.loads(body))
+            self._run(str(command_id), str(command_type), json.loads(body), str(issued_at))
 
     def _record(self, command: dict[str, Any]) -> None:
         with self._db.atomic():
@@ -105,7 +107,11 @@ class Inbox:
         cutoff = (self._clock() - 2 * self._max_age).isoformat()
         self._db.execute("DELETE FROM inbox WHERE applied_at IS NOT NULL AND issued_at < ?", [cutoff])
 
-    def _run(self, command_id: str, command_type: str, body: dict[str, Any]) -> None:
-        self._apply(command_type, body)
+    def _run(self, command_id: str, command_type: str, body: dict[str, Any], issued_at: str) -> None:
+        self.current = (command_id, issued_at)
+        try:
+            self._apply(command_type, body)
+        finally:
+            self.current = None
         self._db.execute("UPDATE inbox SET applied_at = ? WHERE id = ?", [self._clock().isoformat(), command_id])
         log.info("command %s (%s) applied", command_id, command_type)

@@ -59,10 +59,20 @@ def encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_STRICT = json.JSONDecoder(parse_constant=_refuse_constant)
+"""Strict JSON only: Python would take NaN and Infinity, SQLite's JSON functions (central stores
+bodies with them) and other parsers would not. One decoder: json.loads with an option builds a
+new one per call, which central pays per message."""
+
+
 def _decode_object(payload: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = _STRICT.decode(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MalformedMessage(f"not UTF-8 JSON ({type(exc).__name__})") from None
     if not isinstance(doc, dict):
         raise MalformedMessage(f"expected a JSON object, got {type(doc).__name__}")

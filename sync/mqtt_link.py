@@ -46,9 +46,15 @@ class TlsSettings:
     key_file: Path
 
 
+MAX_INFLIGHT_LIMIT = 20_000
+"""Well below paho's 16-bit message ids, so an id is never reused while its PUBACK is awaited."""
+
+
 def publish_window(max_inflight: int) -> int:
-    """How many QoS 1 publishes may await a PUBACK at once (in flight plus paho's queue)."""
-    return min(4 * max_inflight, 20_000)
+    """How many QoS 1 publishes a client that leaves flow control to paho (paho's `max_inflight` on
+    the wire, the rest in its memory queue) hands over before PUBACKs return; the benchmark's raw
+    paho baseline uses it. `MqttLink` has no paho queue: its window is `max_inflight` itself."""
+    return min(4 * max_inflight, MAX_INFLIGHT_LIMIT)
 
 
 class LinkDown(ConnectionError):
@@ -99,15 +105,18 @@ class MqttLink:
         # their mid (paho may read the PUBACK before publish() has returned the mid to us).
         self._awaiting: dict[int, str | None] = {}  # None: a state message, nobody waits for it
         self._early_pubacks: dict[int, bool] = {}  # mid -> accepted
+        if not 1 <= max_inflight <= MAX_INFLIGHT_LIMIT:
+            raise ValueError(f"max_inflight must be 1..{MAX_INFLIGHT_LIMIT}, got {max_inflight}")
 
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         self._client.reconnect_delay_set(reconnect_min_s, reconnect_max_s)
-        # QoS 1 messages on the wire before a PUBACK; up to `window` more wait in paho's memory
-        # queue. The window matters: paho numbers messages with 16-bit ids, so an unbounded queue
-        # would reuse an id still waiting and lose track of messages (the outbox would resend them,
-        # but only after its timeout).
-        self._client.max_inflight_messages_set(max_inflight)
-        self.window = publish_window(max_inflight)
+        # The link itself keeps at most `max_inflight` QoS 1 publishes awaiting a PUBACK (`room`),
+        # so paho's own bound is off (0): paho's scans every unacknowledged message on each PUBACK,
+        # O(max_inflight) per message, which was most of the drain's network-thread time. With
+        # nothing queued inside paho, its 16-bit message ids are never reused while still in use.
+        self._client.max_inflight_messages_set(0)
+        self.max_inflight = max_inflight
+        self.window = max_inflight
         self._client.on_connect = self._handle_connect
         self._client.on_disconnect = self._handle_disconnect
         self._client.on_publish = self._handle_publish

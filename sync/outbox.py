@@ -183,6 +183,10 @@ class Outbox:
         self._clock = clock
         self.quota_bytes = quota_bytes
         self._on_evicted = on_evicted
+        self._active_bytes: int | None = None
+        """Running figure of `active_bytes()` for the quota: None until first needed, and again after
+        expiry drops (the pump's every 10 s), so any drift (e.g. a caller's rolled-back enqueue) is
+        short-lived; it is checked against the database before anything is evicted."""
 
     def enqueue(
         self, topic: str, envelope: dict[str, Any], priority: int, *, ttl_s: float | None = None
@@ -220,7 +224,7 @@ class Outbox:
                 ) from exc
             raise
         if self.quota_bytes is not None:
-            self._enforce_quota()
+            self._enforce_quota(len(payload.encode("utf-8")))
         return message_uuid
 
     @contextmanager
@@ -313,11 +317,18 @@ class Outbox:
 
     def mark_central_ack_many(self, acks: list[tuple[str, str]]) -> list[str]:
         """`mark_central_ack` for (uuid, registration_number) pairs; the uuids that were newly acked."""
-        rows = self._db.execute(
-            f"UPDATE outbox SET state = '{CENTRAL_ACKED}', central_ack_at = ?, registration_number = ack.value ->> 1"
-            f" FROM json_each(?) AS ack WHERE outbox.uuid = ack.value ->> 0 AND {_PENDING} RETURNING outbox.uuid",
-            [_stamp(self._clock()), json.dumps(acks)],
-        ).fetchall()
+        # atomic(): an UPDATE ... RETURNING is not autocommitted by sqlite-utils (it has rows), and
+        # the implicit transaction it left open would swallow a later lone declaration's commit.
+        with self._db.atomic():
+            rows = self._db.execute(
+                f"UPDATE outbox SET state = '{CENTRAL_ACKED}', central_ack_at = ?,"
+                " registration_number = ack.value ->> 1 FROM json_each(?) AS ack"
+                f" WHERE outbox.uuid = ack.value ->> 0 AND {_PENDING}"
+                " RETURNING outbox.uuid, length(CAST(outbox.payload AS BLOB))",
+                [_stamp(self._clock()), json.dumps(acks)],
+            ).fetchall()
+        if self._active_bytes is not None:
+            self._active_bytes -= sum(int(row[1]) for row in rows)
         return [str(row[0]) for row in rows]
 
     def reset_sent(self) -> None:
@@ -331,6 +342,7 @@ class Outbox:
             f"SELECT uuid, kind FROM outbox WHERE expires_at IS NOT NULL AND expires_at <= ? AND {_PENDING}",
             [_stamp(now)],
         ).fetchall()
+        self._active_bytes = None  # recounted at the next enqueue under a quota
         return self._evict([Eviction(str(r[0]), str(r[1]), EVICTED_EXPIRED) for r in rows])
 
     def eviction_counts(self) -> dict[str, int]:
@@ -342,10 +354,21 @@ class Outbox:
             counts[str(reason)] = int(count)
         return counts
 
-    def _enforce_quota(self) -> None:
-        """Evict the oldest unacknowledged telemetry until the active outbox fits the quota."""
+    def _enforce_quota(self, added: int) -> None:
+        """Evict the oldest unacknowledged telemetry until the active outbox fits the quota.
+
+        The running figure spares a sum over every pending payload at each enqueue; only when it
+        says "over" is the exact figure read, so a figure that drifted high never evicts wrongly.
+        """
         assert self.quota_bytes is not None
-        excess = self.active_bytes() - self.quota_bytes
+        if self._active_bytes is None:
+            self._active_bytes = self.active_bytes()  # the new message included
+        else:
+            self._active_bytes += added
+        if self._active_bytes <= self.quota_bytes:
+            return
+        self._active_bytes = self.active_bytes()
+        excess = self._active_bytes - self.quota_bytes
         if excess <= 0:
             return
         victims: list[Eviction] = []
@@ -361,6 +384,7 @@ class Outbox:
             excess -= int(size)
         if excess > 0:
             log.warning("outbox over quota by %d bytes with essential messages only (kept)", excess)
+        self._active_bytes = self.quota_bytes + excess
         self._evict(victims)
 
     def _evict(self, victims: list[Eviction]) -> list[Eviction]:

@@ -7,6 +7,11 @@ receives lives under `{prefix}/kiosk/{kiosk_id}/`, so one ACL pattern keeps a ki
 
 from __future__ import annotations
 
+import re
+
+KIOSK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""A kiosk id is one topic segment: no '/', '+' or '#' that would address other kiosks' topics."""
+
 DEFAULT_PREFIX = "cez/v1"
 SHARE_GROUP = "cez-central"
 """The MQTT 5 shared-subscription group of central's workers: each message goes to one of them."""

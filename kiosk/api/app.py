@@ -12,8 +12,15 @@ from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk import __version__
-from kiosk.core.service import CoreService, DeviceNotReady, StorageFull, UnknownSession
+from kiosk.core.central_commands import UnknownDataset
+from kiosk.core.devices import UnknownDevice
+from kiosk.core.service import CoreService, DeviceNotReady, LookupFailed, StorageFull, UnknownSession
 from kiosk.flows.cmr_intake import AlreadyConfirmed, IntakeError
+
+
+class WireLogRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: bool = Field(description="Record the device's traffic (true) or stop and forget it (false).")
 
 
 class ConfirmRequest(BaseModel):
@@ -30,7 +37,25 @@ def create_app(service: CoreService) -> FastAPI:
 
     @app.get("/devices")
     async def devices() -> dict[str, Any]:
-        return {"devices": [status.to_dict() for status in await service.device_statuses()]}
+        return {"devices": service.device_statuses()}
+
+    @app.get("/devices/{name}/wire-log")
+    async def wire_log(name: str) -> dict[str, Any]:
+        try:
+            return service.devices.wire_log(name)
+        except UnknownDevice:
+            raise HTTPException(404, "no such device is configured") from None
+
+    @app.put("/devices/{name}/wire-log")
+    async def set_wire_log(name: str, request: WireLogRequest) -> dict[str, Any]:
+        """A technician's switch: every byte to and from the device, kept in memory only."""
+        try:
+            service.devices.set_wire_log(name, request.on)
+        except UnknownDevice:
+            raise HTTPException(404, "no such device is configured") from None
+        except ValueError as exc:
+            raise HTTPException(409, str(exc)) from None
+        return service.devices.wire_log(name)
 
     @app.websocket("/events")
     async def events(websocket: WebSocket) -> None:
@@ -67,5 +92,30 @@ def create_app(service: CoreService) -> FastAPI:
             return service.declaration(declaration_id)
         except UnknownSession:
             raise HTTPException(404, "no such declaration") from None
+
+    @app.get("/api/v1/lookups/certificate/{application_number}")
+    async def certificate(application_number: str) -> dict[str, Any]:
+        """A certificate of origin by its application number, asked of central (never cached here)."""
+        try:
+            answer = await service.lookup("certificate", {"application_number": application_number})
+        except LookupFailed as exc:
+            raise HTTPException(504, f"central did not answer: {exc}") from None
+        if answer.get("status") == "not_found":
+            raise HTTPException(404, "no certificate with that application number")
+        if answer.get("status") != "found":
+            raise HTTPException(502, f"central could not answer ({answer.get('status')})")
+        result: dict[str, Any] = answer.get("result") or {}
+        return result
+
+    @app.get("/api/v1/reference")
+    async def reference_datasets() -> dict[str, Any]:
+        return {"datasets": service.commands.datasets()}
+
+    @app.get("/api/v1/reference/{dataset}")
+    async def reference_dataset(dataset: str) -> dict[str, Any]:
+        try:
+            return service.commands.dataset(dataset)
+        except UnknownDataset:
+            raise HTTPException(404, "no such reference data") from None
 
     return app

@@ -97,6 +97,14 @@ class KioskApiClient:
     def declaration(self, uuid: str) -> dict[str, Any]:
         return cast(dict[str, Any], self._request("GET", f"/api/v1/declarations/{uuid}"))
 
+    def certificate(self, application_number: str) -> dict[str, Any]:
+        """A certificate of origin by application number, as central knows it (ApiError 404/504)."""
+        return cast(dict[str, Any], self._request("GET", f"/api/v1/lookups/certificate/{application_number}"))
+
+    def reference(self, dataset: str) -> dict[str, Any]:
+        """Reference data central pushed (ApiError 404 until it has)."""
+        return cast(dict[str, Any], self._request("GET", f"/api/v1/reference/{dataset}"))
+
     def _request(self, method: str, path: str, json: Any = None) -> Any:
         try:
             response = self._http.request(method, path, json=json)

@@ -11,23 +11,21 @@ from typing import Any
 
 import click
 
-from devices.inventory import KINDS, DeviceSpec, build, canonical_name
+from devices.inventory import DeviceSpec, build, canonical_name
 from devices.sim.rig import SimulatedKiosk, parse_fault
 from devices.state import DeviceState, DeviceStatus
 from devices.transport import sim_dir
 from kiosk.commands.common import CONFIG_OPTION, emit, emit_line, fail, load
 from kiosk.core.config import KioskConfig
+from kiosk.core.devices import device_specs
 
 SIMULATORS = ("receipt_printer", "barcode_reader", "hid_barcode_reader")
 
 
 def configured_specs(config: KioskConfig) -> list[DeviceSpec]:
-    """Every device kind with its `<name>_url` from the [devices] config section (None: not configured)."""
-    specs = []
-    for name in KINDS:
-        url = getattr(config.devices, f"{name}_url", None)
-        specs.append(DeviceSpec(name, url, required=url is not None))
-    return specs
+    """Every device kind with its `<name>_url` from the [devices] config section (None: not configured),
+    required unless listed in `devices.optional`: the same specs the core supervises."""
+    return device_specs(config.devices)
 
 
 def check_specs(specs: list[DeviceSpec], self_test: bool) -> list[DeviceStatus]:

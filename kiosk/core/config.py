@@ -12,13 +12,15 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from kiosk.core.command_key import load_command_key
 
 DEFAULT_CONFIG_PATH = Path("/etc/cez-kiosk/kiosk.toml")
 """Where `cez-kiosk core` looks when no `--config` is given (and `CEZ_CONFIG` is unset)."""
@@ -62,14 +64,69 @@ class LogSection(_Section):
     )
 
 
+DeviceName = Literal["barcode_reader", "scanner", "camera", "receipt_printer", "a4_printer", "mcu_board"]
+_BYTE_TRANSPORTS = ("serial", "socket", "usb", "file", "sim", "loop")
+URL_SCHEMES: dict[str, tuple[str, ...]] = {
+    "barcode_reader_url": _BYTE_TRANSPORTS,
+    "scanner_url": ("sane", "camera", *_BYTE_TRANSPORTS),
+    "camera_url": ("camera",),
+    "receipt_printer_url": _BYTE_TRANSPORTS,
+    "a4_printer_url": ("cups",),
+    "mcu_board_url": ("serial",),
+}
+"""The URL schemes each device's driver understands (see devices/inventory.py)."""
+
+
 class DevicesSection(_Section):
+    barcode_reader_url: str | None = Field(
+        None,
+        description="Barcode reader: serial:///dev/cez-barcode?baudrate=9600 (serial reader) or "
+        "file:///dev/input/by-id/...-event-kbd (keyboard wedge). None: no reader.",
+    )
     scanner_url: str | None = Field(
-        None, description="Document scanner transport URL (e.g. socket://127.0.0.1:9200). None: no scanner."
+        None,
+        description="Document scanner: sane:DEVICE (e.g. sane:fujitsu:fi-7160:1234), camera:SOURCE, or "
+        "socket://HOST:PORT for the network line protocol. None: no scanner.",
+    )
+    camera_url: str | None = Field(
+        None, description="Document camera: camera:/dev/video0 (or an image, a folder of images, a video). None: none."
     )
     receipt_printer_url: str | None = Field(
         None,
         description="Receipt printer transport URL (socket://host:9100, serial:///dev/ttyUSB0). None: none.",
     )
+    a4_printer_url: str | None = Field(
+        None, description="A4 printer: cups:QUEUE or cups:QUEUE?server=/run/cups/cups.sock. None: none."
+    )
+    mcu_board_url: str | None = Field(
+        None, description="Mechanics board (MCU): serial:///dev/cez-mcu. None: no board."
+    )
+    optional: list[DeviceName] = Field(
+        default_factory=list,
+        description="Configured devices the kiosk can work without: their faults show in /devices but do not "
+        "make /health degraded. Every other configured device is required.",
+    )
+    check_interval_s: float = Field(
+        5.0, gt=0, le=300, description="Seconds between status checks of printers, scanners and cameras."
+    )
+    receipt_wait_s: float = Field(
+        5.0,
+        ge=0,
+        le=8,
+        description="Seconds a confirmation waits for its receipt to print before answering; a receipt "
+        "not printed by then stays queued and prints once the printer can (e.g. paper is back). At most 8: the "
+        "touchscreen gives up on an answer after 10 s.",
+    )
+
+    @field_validator(*URL_SCHEMES)
+    @classmethod
+    def _known_scheme(cls, url: str | None, info: ValidationInfo) -> str | None:
+        if url is not None:
+            scheme = url.split(":", 1)[0] if ":" in url else ""
+            allowed = URL_SCHEMES[str(info.field_name)]
+            if scheme not in allowed:
+                raise ValueError(f"the URL must start with one of {', '.join(s + ':' for s in allowed)}")
+        return url
 
 
 class VisionSection(_Section):
@@ -84,11 +141,46 @@ class SyncSection(_Section):
     resend_after_s: float = Field(
         30.0, gt=0, description="Seconds without central's acknowledgement before a message is sent again."
     )
+    heartbeat_interval_s: float = Field(
+        60.0, gt=0, le=3600, description="Seconds between heartbeats (outbox depth, evictions, device faults)."
+    )
+    outbox_quota_bytes: int | None = Field(
+        None,
+        gt=0,
+        description="Payload bytes the unacknowledged outbox may hold; beyond it the oldest telemetry is "
+        "dropped (and counted), never declarations, certificates or audit events. None: no quota.",
+    )
+    command_public_key: Path | None = Field(
+        None,
+        description="Central's Ed25519 public key (PEM) that signs commands. None: every command is refused.",
+    )
+    lookup_timeout_s: float = Field(
+        5.0, gt=0, le=60, description="Seconds a lookup (e.g. a certificate by application number) waits for central."
+    )
+
+    @field_validator("command_public_key")
+    @classmethod
+    def _usable_key(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            load_command_key(path)  # a key the inbox could not use would refuse every command
+        return path
 
 
 class UiSection(_Section):
     api_url: str = Field("http://127.0.0.1:8765", description="The core's local API as the UI reaches it.")
     language: Language = Field("ka", description="The language the touchscreen starts in: ka, en or ru.")
+
+
+class ModelsSection(_Section):
+    registry_dir: Path = Field(
+        Path("/var/lib/cez-kiosk/models"),
+        description="Writable model registry: installed bundles and the persisted active versions.",
+    )
+    intra_op_threads: int = Field(1, ge=1, le=8, description="onnxruntime threads inside one operator.")
+    inter_op_threads: int = Field(1, ge=1, le=8, description="onnxruntime threads across operators.")
+    hs_data_dir: Path | None = Field(
+        None, description="HS and CN nomenclature CSVs. None: ../shared/data/hs beside the checkout."
+    )
 
 
 _config_path: ContextVar[Path | None] = ContextVar("_config_path", default=None)
@@ -107,6 +199,7 @@ class KioskConfig(BaseSettings):
     vision: VisionSection = Field(default_factory=VisionSection, description="Document reading.")
     sync: SyncSection = Field(default_factory=SyncSection, description="The MQTT link to central.")
     ui: UiSection = Field(default_factory=UiSection, description="The touchscreen app.")
+    models: ModelsSection = Field(default_factory=ModelsSection, description="On-box models and the HS data.")
 
     @classmethod
     def settings_customise_sources(

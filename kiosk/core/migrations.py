@@ -62,10 +62,33 @@ def _outbox_expiry_and_inbox(db: sqlite_utils.Database) -> None:
     inbox.create_schema(db)
 
 
+def _reference_data_and_receipts(db: sqlite_utils.Database) -> None:
+    """Reference data central pushes by signed command (HS nomenclature, tariffs, rates, revocations),
+    and which print job is which declaration's receipt."""
+    db.execute(
+        """CREATE TABLE receipts (
+            job_id INTEGER PRIMARY KEY,
+            declaration_uuid TEXT NOT NULL REFERENCES declarations(uuid),
+            printed_at TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE reference_data (
+            dataset TEXT PRIMARY KEY,
+            version TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            command_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base schema: audit log, outbox, intake sessions, declarations", _base_schema),
     Migration(2, "registration numbers and page purging", _registration_numbers),
     Migration(3, "outbox expiry and evictions, inbox", _outbox_expiry_and_inbox),
+    Migration(4, "reference data from central, receipts", _reference_data_and_receipts),
 )
 
 

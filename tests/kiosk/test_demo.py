@@ -64,6 +64,13 @@ def test_draft_is_published_and_the_receipt_printed(demo_run: DemoRun) -> None:
     assert result["elapsed_s"] > 0
 
 
+def test_every_device_is_simulated_and_supervised_by_the_core(demo_run: DemoRun) -> None:
+    assert demo_run.result["devices"] == {
+        name: "ready"
+        for name in ("barcode_reader", "scanner", "camera", "receipt_printer", "a4_printer", "mcu_board")
+    }
+
+
 def test_logs_of_the_full_run_hold_no_field_value(demo_run: DemoRun) -> None:
     truth = generate_cmr(demo_run.seed).truth["fields"]
     assert demo_run.stderr.strip(), "the run logged nothing, so this test would prove nothing"

@@ -100,10 +100,15 @@ def test_malformed_payloads_are_counted_and_do_not_stop_central(
     kiosk.publish(b"\x00\x01 garbage")
     kiosk.publish(b'{"uuid": "u-1"}')
     kiosk.publish(encode(make_envelope("declaration_draft", "someone-else", {})))  # kiosk id != topic
+    nan = encode(make_envelope("declaration_draft", KIOSK_ID, {"weight": 1})).replace(b'"weight":1', b'"weight":NaN')
+    kiosk.publish(nan)  # Python's json would take it, SQLite's (and the contract's JSON) would not
+    # A lone surrogate: valid JSON that SQLite cannot store. It must not cost the rest of its batch.
+    surrogate = make_envelope("declaration_draft", KIOSK_ID, {})
+    kiosk.publish(encode(surrogate).replace(surrogate["uuid"].encode(), b"\\ud800"))
     good = make_envelope("declaration_draft", KIOSK_ID, {})
     kiosk.publish(encode(good))
     assert kiosk.next_ack().uuid == good["uuid"]  # in order: the bad ones were handled before it
-    assert central.malformed_count == 3
+    assert central.malformed_count == 5
     assert len(central.received_uuids()) == recorded_before + 1
 
 

@@ -109,3 +109,21 @@ def _send_and_receive(sender: MqttLink, recorder: Recorder) -> bool:
     except queue.Empty:
         return False
     return (topic, payload) == ("t/in", b"hello")
+
+
+@pytest.mark.parametrize("max_inflight", [0, -1, 20_001])
+def test_max_inflight_outside_the_links_window_is_refused(max_inflight: int) -> None:
+    with pytest.raises(ValueError, match=r"max_inflight must be 1\.\.20000"):
+        make_link_with_inflight(max_inflight)
+
+
+def test_the_links_window_is_max_inflight() -> None:
+    link = make_link_with_inflight(7)
+    assert (link.window, link.room) == (7, 7)  # nothing awaits a PUBACK yet
+
+
+def make_link_with_inflight(max_inflight: int) -> MqttLink:
+    recorder = Recorder()
+    return MqttLink(HOST, 1, "never-started", on_connected=recorder.on_connected,
+                    on_disconnected=recorder.on_disconnected, on_puback=recorder.pubacks.put,
+                    on_message=lambda topic, payload: None, max_inflight=max_inflight)

@@ -181,6 +181,24 @@ def test_mark_calls_commit(tmp_path: Path) -> None:
     assert message is not None and message.state == BROKER_ACKED and message.attempts == 1
 
 
+def test_central_ack_outside_a_transaction_is_committed_and_a_later_declaration_is_durable(
+    tmp_path: Path,
+) -> None:
+    db, outbox = open_outbox(tmp_path / "kiosk.db")
+    acked = enqueue_declaration(outbox)
+    assert outbox.mark_central_ack(acked, "GE-EX-2025-000001")
+    assert not db.conn.in_transaction  # nothing left open to swallow the next commit
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    later = enqueue_declaration(outbox)
+    db.conn.set_trace_callback(None)
+    assert "PRAGMA synchronous = FULL" in statements and "COMMIT" in statements
+    other = sqlite3.connect(tmp_path / "kiosk.db")  # another process sees both at once
+    rows = dict(other.execute("SELECT uuid, state FROM outbox").fetchall())
+    other.close()
+    assert rows == {acked: CENTRAL_ACKED, later: QUEUED}
+
+
 def test_create_schema_is_idempotent(db: Database) -> None:
     create_schema(db)
     assert "outbox" in db.table_names()
@@ -242,6 +260,37 @@ def test_quota_evicts_oldest_telemetry_only_and_reports_each(db: Database, clock
     assert all(outbox.get(u) is not None for u in declarations + big)
     assert outbox.eviction_counts()[EVICTED_QUOTA] == len(reported) == len(telemetry)
     assert db.execute("SELECT count(*) FROM outbox WHERE priority = ?", [PRIORITY_TELEMETRY]).fetchone()[0] == 0
+
+
+def test_quota_keeps_a_running_figure_instead_of_summing_the_outbox_at_each_enqueue(
+    db: Database, clock: FakeClock
+) -> None:
+    outbox = Outbox(db, clock, quota_bytes=10_000)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    for _ in range(40):
+        _telemetry(outbox, size=100)
+    db.conn.set_trace_callback(None)
+    assert sum("sum(length" in statement for statement in statements) == 1  # the first enqueue only
+    assert outbox.eviction_counts()[EVICTED_QUOTA] == 0
+
+
+def test_quota_figure_follows_acks_and_rolled_back_enqueues_without_wrong_evictions(
+    db: Database, clock: FakeClock
+) -> None:
+    reported: list[Eviction] = []
+    outbox = Outbox(db, clock, quota_bytes=3000, on_evicted=reported.append)
+    first = [_telemetry(outbox, size=500) for _ in range(4)]
+    outbox.mark_central_ack_many([(uuid, "n") for uuid in first])  # 4 x ~650 bytes leave the quota
+    with pytest.raises(RuntimeError), db.atomic():
+        _telemetry(outbox, size=2500)  # counted, then rolled back: the figure is too high now
+        raise RuntimeError("the caller gave up")
+    kept = [_telemetry(outbox, size=500) for _ in range(3)]
+    assert reported == []  # the exact figure, read before evicting, showed room
+    assert outbox.active_bytes() <= 3000
+    over = _telemetry(outbox, size=1500)
+    assert [e.uuid for e in reported] == kept[:1]  # the oldest pending telemetry made way, nothing acked
+    assert outbox.get(over) is not None and outbox.active_bytes() <= 3000
 
 
 def enqueue_declaration_sized(outbox: Outbox, size: int) -> str:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from kiosk.api.client import ApiError, CoreUnavailable, FieldReading, KioskApiClient
+from kiosk.demo import wait_for_devices
 from sync.broker import free_port
 from tests.fixtures.core import KioskRig
 from tests.ui.canned_http import serve_canned
@@ -57,14 +58,16 @@ def test_error_without_json_detail_keeps_the_status() -> None:
 
 def test_health_and_devices_parse(core_api_url: str) -> None:
     with KioskApiClient(core_api_url + "/") as client:
+        wait_for_devices(client, 20)  # right after start the supervisor may still be connecting
         health = client.health()
         devices = client.devices()
     assert health["status"] == "ok"
     assert health["kiosk_id"] == "demo-kiosk"
     assert health["outbox"]["queued"] == 0
     assert devices == health["devices"]
-    assert all(set(device) == {"name", "kind", "state", "detail"} for device in devices)
-    assert {device["name"]: device["state"] for device in devices} == {"scanner": "ready", "receipt_printer": "ready"}
+    assert all(set(device) == {"name", "kind", "state", "detail", "required"} for device in devices)
+    configured = {device["name"]: device["state"] for device in devices if device["required"]}
+    assert configured == {"scanner": "ready", "receipt_printer": "ready", "barcode_reader": "ready"}
     assert all(isinstance(device["kind"], str) and device["kind"] for device in devices)
 
 
