@@ -18,6 +18,8 @@ from kiosk.commands.central import central
 from kiosk.commands.common import CONFIG_OPTION, emit, load
 from kiosk.commands.devices import devices
 from kiosk.commands.firmware import firmware
+from kiosk.commands.hs import hs
+from kiosk.commands.models import models
 from kiosk.commands.sync import sync
 from kiosk.commands.vision import vision
 from kiosk.core.config import KioskConfig
@@ -116,7 +118,7 @@ def config_docs() -> None:
     click.echo(render_markdown(), nl=False)
 
 
-for group in (central, devices, firmware, sync, vision):
+for group in (central, devices, firmware, hs, models, sync, vision):
     main.add_command(group)
 
 
