@@ -2,7 +2,8 @@
 
 Kept apart from the drawing code so the content rules (plate formats, how the weight is
 printed, what the ground truth of a field is) can be read and changed in one place.
-Text is ASCII Latin so the reader can use the `eng` Tesseract model.
+`cmr_content` (the classic page) is ASCII Latin so the zonal reader can use the `eng` Tesseract
+model; `varied_cmr_content` (the other layouts) writes parties in their own script.
 """
 
 from __future__ import annotations
@@ -122,6 +123,16 @@ def plate_for(country_code: str, rng: random.Random) -> str:
         return f"{rng.choice(('WA', 'KR', 'GD', 'EL', 'WI', 'PO'))} {_digits(rng, 5)}"
     if country_code == "LT":
         return f"{_letters(rng, 3)} {_digits(rng, 3)}"
+    if country_code == "FR":
+        return f"{_letters(rng, 2)}-{_digits(rng, 3)}-{_letters(rng, 2)}"
+    if country_code == "IT":
+        return f"{_letters(rng, 2)} {_digits(rng, 3)} {_letters(rng, 2)}"
+    if country_code == "BG":
+        province = rng.choice(("CA", "CB", "C", "B", "PB", "A", "E"))
+        return f"{province} {_digits(rng, 4)} {_letters(rng, 2, _RU_LETTERS)}"
+    if country_code == "RO":
+        county = rng.choice(("B", "CJ", "CT", "IS", "TM", "BV"))
+        return f"{county} {_digits(rng, 3 if county == 'B' else 2)} {_letters(rng, 3)}"
     raise ValueError(f"no plate format for country {country_code!r}")
 
 
@@ -218,4 +229,76 @@ def cmr_content(seed: int, hs_csv: Path = DEFAULT_HS_CSV) -> dict[str, tuple[str
         "sender_signature": (sender[0],),
         "carrier_signature": (carrier[0],),
         "goods_received": (),
+    }
+
+
+_INSTRUCTIONS = {
+    "latin": ("Keep dry", "Do not stack", "Handle with care", "Keep cool", "Customs seal No {n}"),
+    "cyrillic": ("Беречь от влаги", "Не кантовать", "Осторожно, хрупкое", "Хранить при +2..+8 °C",
+                 "Таможенная пломба № {n}"),
+    "georgian": ("დაიცავით ტენისგან", "არ გადააბრუნოთ", "ფრთხილად, მსხვრევადი", "საბაჟო ლუქი № {n}"),
+}
+_RESERVATIONS = {
+    "latin": ("Goods and packing in apparent good order", "Seal intact, not checked inside", "None"),
+    "cyrillic": ("Груз и упаковка в видимо исправном состоянии", "Пломба цела", "Нет"),
+    "georgian": ("ტვირთი და შეფუთვა გარეგნულად წესრიგშია", "ლუქი მთელია", "არა"),
+}
+_PAYMENT = {
+    "latin": ("Freight prepaid", "Freight collect", "Carriage paid to {city}"),
+    "cyrillic": ("Фрахт оплачен", "Фрахт за счёт получателя", "Оплата до {city}"),
+    "georgian": ("ფრახტი გადახდილია", "ფრახტს იხდის მიმღები"),
+}
+
+
+def varied_cmr_content(rng: random.Random, hs_csv: Path = DEFAULT_HS_CSV) -> dict[str, tuple[str, ...]]:
+    """Box lines for the varied CMR layouts: parties in their own script, containers, several goods lines.
+
+    Same keys as `cmr_content`; the script of the free-text boxes follows the sender's.
+    """
+    from vision.synth.iso6346 import container_number
+    from vision.synth.parties import party
+
+    sender = party(rng, script=rng.choice(("latin", "cyrillic", "georgian")))
+    consignee = party(rng, rng.choice([c for c in ("GE", "TR", "AZ", "AM", "RU", "DE", "PL", "IT", "BG")
+                                       if c != sender.country_code]))
+    carrier = party(rng, rng.choice((sender.country_code, consignee.country_code, "GE", "TR", "LT", "PL")),
+                    script="latin")
+    script = sender.script
+    loaded_on = date(2025, 1, 1) + timedelta(days=rng.randrange(540))
+    goods = rng.sample(_hs_goods(hs_csv), rng.randint(1, 3))
+    kg = rng.randint(300, 24000)
+    doc_no = _digits(rng, 6)
+    container = container_number(rng) if rng.random() < 0.6 else ""
+    sender_city = sender.city.split(" ", 1)[-1]
+    consignee_city = consignee.city.split(" ", 1)[-1]
+    seal = _digits(rng, 7)
+    return {
+        "cmr_number": (f"{sender.country_code} {_digits(rng, 7)}",),
+        "sender": sender.lines,
+        "consignee": consignee.lines,
+        "place_of_delivery": (f"{consignee_city}, {consignee.country}",),
+        "taking_over": (f"{sender_city}, {sender.country}", loaded_on.strftime(rng.choice(("%d.%m.%Y", "%d/%m/%Y")))),
+        "documents_attached": tuple(tpl.format(n=doc_no) for tpl in rng.sample(_DOCUMENTS, rng.randint(1, 3))),
+        "marks": tuple(filter(None, (f"{consignee.country_code}-{doc_no}", container))),
+        "packages": (str(rng.randint(1, 33)),),
+        "packing": (rng.choice(_PACKING),),
+        "goods": tuple(description for _, description in goods),
+        "statistical_number": tuple(f"{code[:4]}.{code[4:]}" for code, _ in goods),
+        "gross_weight": (format_weight(kg),),
+        "volume": (f"{rng.randint(5, 90)}.{rng.randint(0, 9)} m3",),
+        "sender_instructions": (rng.choice(_INSTRUCTIONS[script]).format(n=seal),),
+        "payment_instructions": (rng.choice(_PAYMENT[script]).format(city=consignee_city),),
+        "cash_on_delivery": (rng.choice(("None", "—")),) if rng.random() < 0.8 else (),
+        "carrier": carrier.lines,
+        "vehicle_reg": (f"{plate_for(carrier.country_code, rng)}" + (
+            f" / {plate_for(carrier.country_code, rng)}" if rng.random() < 0.5 else ""),),
+        "successive_carriers": ("None",) if rng.random() < 0.7 else (),
+        "carrier_reservations": (rng.choice(_RESERVATIONS[script]),),
+        "special_agreements": ("Temperature +2..+8 C" if rng.random() < 0.3 else "None",),
+        "to_be_paid_by": ("Carriage charges: " + rng.choice(("sender", "consignee")),),
+        "established": (f"{sender_city} {loaded_on.strftime('%d.%m.%Y')}",),
+        "sender_signature": (sender.name,),
+        "carrier_signature": (carrier.name,),
+        "goods_received": ((loaded_on + timedelta(days=rng.randint(2, 9))).strftime("%d.%m.%Y"),)
+        if rng.random() < 0.5 else (),
     }
