@@ -20,12 +20,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, percentiles
-
-from kiosk.demo import DemoOptions, running_demo
-from vision.pipeline import read_cmr
-from vision.synth import generate_cmr, png_bytes
+# bench/ holds scripts named like the packages (devices.py, sync.py): take it off the path before importing them.
+BENCH = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH]
+sys.path.insert(0, str(BENCH.parent))
+from bench.common import machine, percentiles  # noqa: E402
+from kiosk.demo import DemoOptions, running_demo  # noqa: E402
+from vision.pipeline import read_cmr  # noqa: E402
+from vision.synth import generate_cmr, png_bytes  # noqa: E402
 
 STDERR = Console(stderr=True)  # progress bars on stderr: stdout carries only the JSON
 

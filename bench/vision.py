@@ -1,10 +1,14 @@
 """The vision issue's benchmark: accuracy and speed of the kiosk's readers, from one run.
 
-    python bench/vision.py --json [--part barcodes] [--data ../shared/data] [--seed S] [--pages N]
+    python bench/vision.py --json [--part barcodes|ocr|corpus] [--data ../shared/data] [--seed S] [--pages N]
+                           [--write-calibration FILE]
 
 Each part is a section of the JSON, named after what it measures:
-- `barcodes`: zxing-cpp's sample images (`bench/vision_barcodes.py`).
-The OCR and generated-corpus parts join `PARTS` as they land.
+- `barcodes`: zxing-cpp's sample images (`bench/vision_barcodes.py`);
+- `ocr`: character error rate on Tesseract's test pages, per page and rotated variant (`bench/vision_ocr.py`);
+- `corpus`: generated pages of every kind and degradation: field accuracy, fitted acceptance thresholds,
+  auto-acceptance, latency and 2-worker throughput (`bench/vision_corpus.py`). `--write-calibration FILE`
+  saves the thresholds it fitted (the shipped ones are `vision/calibration.json`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from rich.console import Console
 # The repository before this script's folder: else this file would shadow the `vision` package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import vision_barcodes
+import vision_corpus
+import vision_ocr
 from common import machine
 
 STDERR = Console(stderr=True)  # progress bars on stderr: stdout carries only the JSON
@@ -29,6 +35,8 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PARTS: dict[str, tuple[str, Callable[[Path, Console, int, int], dict[str, Any]]]] = {
     # part: (the data folder it needs, the function that measures it: (folder, console, seed, pages))
     "barcodes": ("barcodes", vision_barcodes.run),
+    "ocr": ("ocr", vision_ocr.run),
+    "corpus": ("hs", vision_corpus.run),
 }
 
 
@@ -40,6 +48,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="first seed of the generated pages")
     parser.add_argument("--pages", type=int, default=10, help="generated pages per measurement")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--write-calibration", type=Path, default=None,
+                        help="with the corpus part: write the fitted acceptance thresholds to this JSON file")
     args = parser.parse_args()
 
     report: dict[str, Any] = {"benchmark": "vision", "seed": args.seed, "pages": args.pages}
@@ -49,6 +59,8 @@ def main() -> int:
             print(f"bench/vision.py: {args.data / folder} is absent; cannot measure {part}", file=sys.stderr)
             return 2
         report[part] = measure(args.data / folder, STDERR, args.seed, args.pages)
+    if args.write_calibration is not None and "corpus" in report:
+        args.write_calibration.write_text(json.dumps(report["corpus"]["fitted_thresholds"], indent=2) + "\n")
     report["machine"] = machine()
     print(json.dumps(report, ensure_ascii=False) if args.json else json.dumps(report, indent=2, ensure_ascii=False))
     return 0

@@ -154,11 +154,15 @@ RETRIES: tuple[Callable[[np.ndarray, ReaderOptions], list[Code]], ...] = (
 """Tried in this order, each only when everything before it found nothing."""
 
 
-def read_codes(gray: np.ndarray, options: ReaderOptions | None = None) -> list[Code]:
-    """Every code on an 8-bit grayscale image (see `vision.images.load_gray`)."""
+def read_codes(gray: np.ndarray, options: ReaderOptions | None = None, *, retries: bool = True) -> list[Code]:
+    """Every code on an 8-bit grayscale image (see `vision.images.load_gray`).
+
+    `retries=False` stops after the first pass: the page pipeline's budget, where a page without
+    any code would otherwise pay for every retry.
+    """
     options = options or ReaderOptions()
     codes = _zxing(gray, options, "zxing")
-    for retry in RETRIES:
+    for retry in RETRIES if retries else ():
         if codes:
             break
         codes = retry(gray, options)

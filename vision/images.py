@@ -57,12 +57,14 @@ def load_gray(image: bytes | np.ndarray | Image.Image, *, min_side: int = 100, m
     return np.ascontiguousarray(array, dtype=np.uint8)
 
 
-def load_gray_file(path: Path, *, min_side: int = 100, min_pixels: int = 0) -> np.ndarray:
-    """`load_gray` for a file, refusing an oversized file before reading it into memory."""
+def load_gray_file(
+    path: Path, *, min_side: int = 100, min_pixels: int = 0, max_bytes: int = MAX_FILE_BYTES
+) -> np.ndarray:
+    """`load_gray` for a file, refusing a file over `max_bytes` before reading it into memory."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UnreadableImage(f"file of {size} bytes is larger than {MAX_FILE_BYTES} bytes")
+        if size > max_bytes:
+            raise UnreadableImage(f"file of {size} bytes is larger than {max_bytes} bytes")
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableImage(f"cannot read the file: {exc.strerror or exc}") from None

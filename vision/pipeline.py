@@ -1,38 +1,143 @@
-"""Read the customs fields of a scanned CMR page.
+"""The page pipeline: quality gate -> straighten -> codes -> document kind -> fields -> acceptance.
 
-The skeleton's pipeline: decode -> grayscale -> crop each field's box from the printed form's
-geometry (`vision.cmr_layout`) -> Tesseract per zone -> normalise. Zones are read in parallel
-threads: each Tesseract call is its own process, so threads use both cores. The page is assumed
-upright and whole (straightening is the vision issue's next stage).
+Every stage is a function with a typed result (`vision.quality`, `vision.straighten`,
+`vision.barcodes`, `vision.doc_type`, `vision.cmr_fields`, `vision.mrz`) and its own timing in
+`timings_ms`. `read_page` is what `cez-kiosk vision read` prints; `read_cmr` is the core's
+scanner path (a page known to be a CMR), kept to its original result shape.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
 
+import cv2
 import numpy as np
 from PIL import Image
 
-from vision.cmr_layout import FIELD_AREAS, Box
+from vision.barcodes import Code, read_codes
+from vision.calibration import Thresholds, load_thresholds
+from vision.cmr_fields import FieldReading, read_fields
+from vision.doc_type import DocType, classify
+from vision.form_cells import find_cells, locate_cmr_boxes
 from vision.images import MAX_PIXELS as MAX_PIXELS  # re-exported: callers know the pipeline's limits
 from vision.images import UnreadableImage as UnreadableImage
 from vision.images import load_gray
-from vision.ocr import ZoneText, read_zone
-from vision.plates import correct_plate
+from vision.mrz import MrzReading, read_mrz
+from vision.quality import Quality, assess
+from vision.straighten import Straightened, straighten
 
-ZONE_MARGIN_MM = 0.8
-"""Kept away from the box's ruled lines, which Tesseract would read as '|' or 'l'."""
+__all__ = ["MAX_PIXELS", "FieldReading", "PageReading", "PageResult", "Settings", "UnreadableImage", "read_cmr",
+           "read_page"]
+
+UNTRUSTED_QUALITY = frozenset({"too_dark", "too_bright", "blurred"})
+"""On a page failing these checks no field is accepted without the driver, whatever OCR says."""
+
+T = TypeVar("T")
+
+
+def _timed(timings: dict[str, float], stage: str, run: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    result = run()
+    timings[stage] = round((time.perf_counter() - started) * 1000, 1)
+    return result
 
 
 @dataclass(frozen=True)
-class FieldReading:
-    value: str
-    confidence: float
+class Settings:
+    langs: str = "eng"
+    engines: Mapping[str, str] = field(default_factory=dict)
+    """Field name -> preferred OCR engine (`vision.ocr.engine_names`); Tesseract when absent."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    find_page: bool = True
+    """Look for a page inside a larger frame (a camera); harmless on a scan, where the page is the frame."""
+    code_retries: bool = False
+    """Retry other binarisers and scales when the first barcode pass finds nothing (~0.4 s more a page)."""
+
+    @classmethod
+    def with_calibration(cls, path: Path | None = None, **kwargs: Any) -> Settings:
+        return cls(thresholds=load_thresholds(path), **kwargs)
+
+
+@dataclass
+class PageReading:
+    """One page's result: the contract of `cez-kiosk vision read --json`."""
+
+    doc_type: DocType
+    quality: Quality
+    straightened: Straightened
+    codes: list[Code]
+    fields: dict[str, FieldReading]
+    accepted: dict[str, bool]
+    timings_ms: dict[str, float]
+
+    def to_dict(self, file: str = "", page: int = 1) -> dict[str, Any]:
+        return {
+            "file": file,
+            "page": page,
+            "doc_type": self.doc_type.kind,
+            "doc_type_rule": self.doc_type.rule,
+            "quality": self.quality.to_dict(),
+            "straightened": self.straightened.to_dict(),
+            "codes": [code.to_dict() for code in self.codes],
+            "fields": {
+                name: {
+                    "value": reading.value,
+                    "confidence": round(reading.confidence, 3),
+                    "accepted": self.accepted[name],
+                }
+                for name, reading in self.fields.items()
+            },
+            "timings_ms": self.timings_ms,
+        }
+
+
+def _find_mrz(page: np.ndarray, upright: Straightened) -> tuple[MrzReading | None, np.ndarray, Straightened]:
+    """The MRZ at the bottom, or at the top of a card that orientation got upside down (capitals and
+    a patterned background give the ascender rule little to go on); the page turned to match."""
+    found = read_mrz(page)
+    if found is not None:
+        return found, page, upright
+    turned = cv2.rotate(page, cv2.ROTATE_180)
+    found = read_mrz(turned)
+    if found is None:
+        return None, page, upright
+    fixed = replace(upright, image=turned, rotation=(upright.rotation + 180) % 360)
+    return found, turned, fixed
+
+
+def read_page(gray: np.ndarray, settings: Settings | None = None) -> PageReading:
+    """Every stage on one decoded grayscale page (from `vision.pages`)."""
+    settings = settings or Settings()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    quality = _timed(timings, "quality", lambda: assess(gray))
+    upright = _timed(timings, "straighten", lambda: straighten(gray, find_the_page=settings.find_page))
+    page = upright.image
+    codes = _timed(timings, "codes", lambda: read_codes(page, retries=settings.code_retries))
+    cmr_boxes = _timed(timings, "layout", lambda: locate_cmr_boxes(find_cells(page)))
+    doc = _timed(timings, "doc_type", lambda: classify(page, cmr_boxes))
+    mrz = None
+    if doc.kind in ("id_document", "other"):
+        mrz, page, upright = _timed(timings, "mrz", lambda: _find_mrz(page, upright))
+        if mrz is not None:
+            doc = replace(doc, kind="id_document", rule="mrz" if doc.kind == "other" else f"{doc.rule}+mrz")
+    fields: dict[str, FieldReading] = {}
+    if doc.kind == "cmr":
+        fields = _timed(timings, "fields", lambda: read_fields(
+            page, langs=settings.langs, engines=settings.engines, cells=cmr_boxes))
+    elif mrz is not None:
+        fields = mrz.fields
+    trusted = quality.problem not in UNTRUSTED_QUALITY
+    accepted = {
+        name: trusted and bool(reading.value) and settings.thresholds.accepts(name, reading.confidence)
+        for name, reading in fields.items()
+    }
+    timings["total"] = round((time.perf_counter() - started) * 1000, 1)
+    return PageReading(doc, quality, upright, codes, fields, accepted, timings)
 
 
 @dataclass
@@ -52,64 +157,10 @@ class PageResult:
         }
 
 
-def _crop(page: np.ndarray, box: Box) -> np.ndarray:
-    height, width = page.shape
-    left, top, right, bottom = box.content_rect.inset(ZONE_MARGIN_MM).to_pixels(width, height)
-    return page[top:bottom, left:right]
-
-
-UNFAMILIAR_PLATE_CONFIDENCE = 0.5
-"""Ceiling for a plate that fits no known country shape: the driver should look at it."""
-
-
-def _address(zone: ZoneText) -> FieldReading:
-    lines = (re.sub(r"\s+", " ", line).strip(" ,") for line in zone.lines)
-    return FieldReading(", ".join(line for line in lines if line), zone.confidence)
-
-
-def _plate(zone: ZoneText) -> FieldReading:
-    plate, familiar = correct_plate(" ".join(zone.lines))
-    confidence = zone.confidence if familiar else min(zone.confidence, UNFAMILIAR_PLATE_CONFIDENCE)
-    return FieldReading(plate, confidence)
-
-
-def _weight(zone: ZoneText) -> FieldReading:
-    """'14 213 kg' -> '14213': the first number on the line, thousands separators dropped.
-
-    Only the number's words count for the confidence; the printed unit is not part of the value.
-    """
-    match = re.search(r"\d[\d\s.,]*", " ".join(zone.lines))
-    if not match:
-        return FieldReading("", 0.0)
-    number_words = [conf for word, conf in zone.words if re.fullmatch(r"[\d.,]+", word)]
-    return FieldReading(re.sub(r"\D", "", match.group()), min(number_words, default=0.0))
-
-
-_FIELD_READERS: dict[str, tuple[bool, Callable[[ZoneText], FieldReading]]] = {
-    # field: (printed on a single line?, how to turn the zone's text into the field)
-    "sender": (False, _address),
-    "consignee": (False, _address),
-    "vehicle_plate": (True, _plate),
-    "gross_weight_kg": (True, _weight),
-}
-
-
 def read_cmr(image: bytes | np.ndarray | Image.Image, *, langs: str = "eng") -> PageResult:
-    """Read the four customs fields of an upright CMR page."""
-    started = time.perf_counter()
-    page = load_gray(image)
-    decoded = time.perf_counter()
-
-    def read(name: str) -> tuple[str, FieldReading]:
-        single_line, interpret = _FIELD_READERS[name]
-        reading = interpret(read_zone(_crop(page, FIELD_AREAS[name]), langs=langs, single_line=single_line))
-        return name, reading if reading.value else FieldReading("", 0.0)
-
-    with ThreadPoolExecutor(max_workers=len(_FIELD_READERS), thread_name_prefix="ocr-zone") as pool:
-        fields = dict(pool.map(read, _FIELD_READERS))
-    finished = time.perf_counter()
-    return PageResult(
-        "cmr",
-        fields,
-        {"decode": round((decoded - started) * 1000, 1), "ocr": round((finished - decoded) * 1000, 1)},
-    )
+    """Read the four customs fields of a scanned CMR page (straightened first)."""
+    timings: dict[str, float] = {}
+    page = _timed(timings, "decode", lambda: load_gray(image))
+    upright = _timed(timings, "straighten", lambda: straighten(page, find_the_page=False))
+    fields = _timed(timings, "ocr", lambda: read_fields(upright.image, langs=langs))
+    return PageResult("cmr", fields, timings)
