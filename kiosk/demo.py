@@ -90,6 +90,9 @@ path = "{data_dir / 'kiosk.db'}"
 [api]
 port = {api_port}
 
+[models]
+registry_dir = "{data_dir / 'models'}"
+
 [devices]
 {device_lines}check_interval_s = 1.0
 

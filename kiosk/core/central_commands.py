@@ -7,7 +7,10 @@ is an audit event, so a technician can see what central asked and what the box d
   installed the current version is refused (stale), so a delayed redelivery cannot roll data back.
 - `config.set`: refused. The config file is the technician's; a remote change that a restart would
   silently undo is worse than none.
-- `model.activate`: refused until the kiosk has a model registry to activate models in.
+- `model.activate` {"model": NAME, "version": TEXT}: the registry loads, checks and warms the bundle
+  before it serves, so a missing, corrupt or mis-shaped bundle is refused and the active version keeps
+  serving; activating the version already active changes nothing. Loading runs on the loop thread:
+  a rare command from central, and the store's single writer must record its outcome anyway.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from edge_models.bundle import BundleError
+from edge_models.registry import Registry, RegistryError
 from kiosk.core import audit
 from kiosk.core.store import Store
 from sync.commands import check_body
@@ -28,7 +33,6 @@ log = logging.getLogger(__name__)
 APPLIED, UNCHANGED, REFUSED = "applied", "unchanged", "refused"
 REFUSALS = {
     "config.set": "config changes are made in the kiosk's config file by a technician",
-    "model.activate": "this kiosk has no model registry to activate models in",
 }
 
 
@@ -39,8 +43,9 @@ class UnknownDataset(KeyError):
 class CommandHandler:
     """Applies commands on the loop thread (the store's single writer); `outcomes` counts results."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: Registry) -> None:
         self._store = store
+        self._registry = registry
         self.outcomes = {APPLIED: 0, UNCHANGED: 0, REFUSED: 0}
 
     def apply(self, command_id: str, issued_at: str, command_type: str, body: dict[str, Any]) -> str:
@@ -65,6 +70,8 @@ class CommandHandler:
             check_body(command_type, body)  # central checked before signing; a bug there must not land here
         except ValueError as exc:
             return REFUSED, f"malformed: {exc}"
+        if command_type == "model.activate":
+            return self._activate(str(body["model"]), str(body["version"]))
         if command_type != "reference.update":
             return REFUSED, REFUSALS.get(command_type, "unknown command type")
         dataset, version = str(body["dataset"]), str(body["version"])
@@ -82,6 +89,15 @@ class CommandHandler:
              datetime.now(UTC).isoformat()],
         )
         return APPLIED, f"{dataset} version {version}"
+
+    def _activate(self, model: str, version: str) -> tuple[str, str]:
+        try:
+            if self._registry.state(model)["active"] == version:
+                return UNCHANGED, f"{model} is already at version {version}"
+            self._registry.activate(model, version)
+        except (RegistryError, BundleError) as exc:
+            return REFUSED, f"model not activated: {exc}"
+        return APPLIED, f"{model} version {version}"
 
     # -- queries ----------------------------------------------------------------------------------
 

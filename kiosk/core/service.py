@@ -24,6 +24,8 @@ from devices.print_queue import PrintQueue
 from devices.receipt_printer import Receipt, render_receipt
 from devices.scanner import FeederEmpty, ScannerError
 from devices.state import DeviceState
+from edge_models.bundle import Threads
+from edge_models.registry import Registry
 from kiosk import __version__
 from kiosk.core import audit
 from kiosk.core.bus import EventBus
@@ -77,7 +79,9 @@ class CoreService:
         self.bus = EventBus()
         self.outbox = Outbox(self.store.db, quota_bytes=config.sync.outbox_quota_bytes, on_evicted=self._on_evicted)
         self.print_queue = PrintQueue(self.store.db)  # the loop's side: jobs join the declaration's transaction
-        self.commands = CommandHandler(self.store)
+        self.models = Registry(config.models.registry_dir,
+                               threads=Threads(config.models.intra_op_threads, config.models.inter_op_threads))
+        self.commands = CommandHandler(self.store, self.models)
         self.device_faults = 0
         self._receipts_waiting: dict[int, asyncio.Future[bool]] = {}
         self.devices = DeviceHub(config.devices, config.store.path, self._on_device_event)

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from edge_models.registry import Registry
 from kiosk.api.client import ApiError
 from kiosk.core.store import Store
 from sync.commands import CommandSigner
+from tests.edge_models.tiny import write_bundle
 from tests.fixtures.broker import ContractWatcher
 from tests.fixtures.core import KIOSK_ID, KioskRig
 
@@ -124,7 +126,7 @@ def test_the_same_version_again_changes_nothing_and_an_older_command_is_refused(
     ("make", "reason"),
     [
         (lambda signer: signer.sign(KIOSK_ID, "model.activate", {"model": "hs", "version": "2"}),
-         "this kiosk has no model registry"),
+         "model not activated: no model named 'hs'"),
         (lambda signer: signer.sign(KIOSK_ID, "config.set", {"log.level": "DEBUG"}),
          "config changes are made in the kiosk's config file"),
         (lambda signer: signer.sign(KIOSK_ID, "reference.update", {"dataset": "Bad Name!", "version": "1", "data": 1}),
@@ -149,6 +151,26 @@ def test_commands_the_kiosk_cannot_apply_are_refused_with_a_logged_reason(
     with pytest.raises(ApiError) as missing:
         kiosk_rig.core.api.reference("hs_nomenclature")
     assert missing.value.status == 404
+
+
+def test_model_activation_from_central_swaps_the_active_version_and_refuses_a_bad_bundle(
+    kiosk_rig: KioskRig,
+) -> None:
+    registry_dir = kiosk_rig.data_dir / "models"
+    write_bundle(registry_dir, "tiny", "1.0.0", scale=1.0)
+    write_bundle(registry_dir, "tiny", "1.1.0", scale=2.0)
+    write_bundle(registry_dir, "tiny", "1.2.0", scale=3.0, sha256="0" * 64)  # not the file's digest
+    kiosk_rig.core.start()
+    _wait_until(lambda: KIOSK_ID in kiosk_rig.central.fleet(), "the birth")
+    commands = [kiosk_rig.signer.sign(KIOSK_ID, "model.activate", {"model": "tiny", "version": version})
+                for version in ("1.1.0", "1.2.0", "9.9.9")]
+    for command in commands:
+        kiosk_rig.central.publish_command(KIOSK_ID, command)
+    _wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 2, "two refusals")
+    assert _audit(kiosk_rig, "command.applied") == [commands[0]["id"]]
+    assert Registry(registry_dir, factory=None).state("tiny")["active"] == "1.1.0"
+    log = kiosk_rig.log_path.read_text()
+    assert "model not activated" in log and "sha256" in log and "no version '9.9.9'" in log
 
 
 def test_certificate_lookup_through_the_local_api(kiosk_rig: KioskRig, contract: ContractWatcher) -> None:
