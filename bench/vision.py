@@ -1,19 +1,21 @@
 """The vision issue's benchmark: accuracy and speed of the kiosk's readers, from one run.
 
     python bench/vision.py --json [--part barcodes|ocr|corpus] [--data ../shared/data] [--seed S] [--pages N]
-                           [--write-calibration FILE]
+                           [--write-calibration FILE] [--kind KIND]...
 
 Each part is a section of the JSON, named after what it measures:
 - `barcodes`: zxing-cpp's sample images (`bench/vision_barcodes.py`);
 - `ocr`: character error rate on Tesseract's test pages, per page and rotated variant (`bench/vision_ocr.py`);
 - `corpus`: generated pages of every kind and degradation: field accuracy, fitted acceptance thresholds,
   auto-acceptance, latency and 2-worker throughput (`bench/vision_corpus.py`). `--write-calibration FILE`
-  saves the thresholds it fitted (the shipped ones are `vision/calibration.json`).
+  saves the thresholds it fitted (the shipped ones are `vision/calibration.json`); `--kind cmr` measures one kind
+  only (quick before/after comparisons of one reader).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -28,6 +30,8 @@ import vision_barcodes
 import vision_corpus
 import vision_ocr
 from common import machine
+
+from vision.synth.generator import KINDS
 
 STDERR = Console(stderr=True)  # progress bars on stderr: stdout carries only the JSON
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -50,11 +54,15 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--write-calibration", type=Path, default=None,
                         help="with the corpus part: write the fitted acceptance thresholds to this JSON file")
+    parser.add_argument("--kind", choices=KINDS, action="append",
+                        help="with the corpus part: generate only this kind (repeatable; default: every kind)")
     args = parser.parse_args()
 
     report: dict[str, Any] = {"benchmark": "vision", "seed": args.seed, "pages": args.pages}
     for part in args.part or sorted(PARTS):
         folder, measure = PARTS[part]
+        if part == "corpus" and args.kind:
+            measure = functools.partial(vision_corpus.run, kinds=tuple(args.kind))
         if not (args.data / folder).is_dir():
             print(f"bench/vision.py: {args.data / folder} is absent; cannot measure {part}", file=sys.stderr)
             return 2

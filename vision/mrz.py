@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import os
 import re
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 
 from vision import icao9303
 from vision.cmr_fields import FieldReading
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # see vision.ocr_tesseract
+from vision.tesseract_api import recognise
 
 SEARCH_WIDTH_PX = 1700
 """Zone characters stay over 20 px tall on an A4 page read this wide."""
@@ -63,14 +60,11 @@ class MrzReading:
 
 
 def _candidate_lines(band: np.ndarray) -> list[tuple[str, float]]:
-    config = f"--psm 6 -c tessedit_char_whitelist={_ALPHABET}"
-    data = pytesseract.image_to_data(band, lang="eng", config=config, output_type=pytesseract.Output.DICT)
-    lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
-    for i, raw in enumerate(data["text"]):
-        text = str(raw).strip()
+    lines: dict[int, list[tuple[str, float]]] = {}
+    for raw, confidence, _, line in recognise(band, "eng", 6, whitelist=_ALPHABET):
+        text = raw.strip()
         if text:
-            key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
-            lines.setdefault(key, []).append((text, max(0.0, float(data["conf"][i])) / 100))
+            lines.setdefault(line, []).append((text, max(0.0, confidence) / 100))
     out = []
     for _, words in sorted(lines.items()):
         text = "".join(word for word, _ in words).upper()

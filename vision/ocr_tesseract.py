@@ -1,8 +1,10 @@
 """Tesseract as an OCR engine: every installed language, words with boxes and confidences.
 
+Words come from a warm engine per language set (`vision.tesseract_api`), not a process per call.
+
 Tesseract's OpenMP threading makes it ~2.4x slower on a 2-core box, and the kiosk reads several
-zones or pages at once anyway, so every Tesseract process gets `OMP_THREAD_LIMIT=1` (pytesseract
-starts tesseract with this process's environment); parallelism comes from processes instead.
+zones or pages at once anyway, so the library runs with `OMP_THREAD_LIMIT=1` (set before it loads);
+parallelism comes from zone threads and page processes instead.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pytesseract
 
 from vision.ocr import Layout, Line, OcrText, UnsupportedLanguage, Word, lang_codes
+from vision.tesseract_api import recognise
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -40,18 +43,11 @@ class TesseractEngine:
 
     def read(self, image: np.ndarray, *, langs: str = "eng", layout: Layout = "block") -> OcrText:
         require_languages(langs)
-        data = pytesseract.image_to_data(
-            image, lang=langs, config=f"--psm {_PSM[layout]}", output_type=pytesseract.Output.DICT
-        )
-        grouped: dict[tuple[int, int, int], list[Word]] = {}
-        for i, raw in enumerate(data["text"]):
-            text = str(raw).strip()
-            if not text:
-                continue
-            left, top = int(data["left"][i]), int(data["top"][i])
-            box = (left, top, left + int(data["width"][i]), top + int(data["height"][i]))
-            key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
-            grouped.setdefault(key, []).append(Word(text, max(0.0, float(data["conf"][i])) / 100, box))
+        grouped: dict[int, list[Word]] = {}
+        for raw, confidence, box, line in recognise(image, langs, _PSM[layout]):
+            text = raw.strip()
+            if text:
+                grouped.setdefault(line, []).append(Word(text, max(0.0, confidence) / 100, box))
         lines = tuple(_line(words) for _, words in sorted(grouped.items()))
         return OcrText(self.name, lines)
 

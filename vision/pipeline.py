@@ -21,7 +21,7 @@ from PIL import Image
 from vision.barcodes import Code, read_codes
 from vision.calibration import Thresholds, load_thresholds
 from vision.cmr_fields import FieldReading, read_fields
-from vision.doc_type import DocType, classify
+from vision.doc_type import DocType, active_classifier, classify
 from vision.form_cells import find_cells, locate_cmr_boxes
 from vision.images import MAX_PIXELS as MAX_PIXELS  # re-exported: callers know the pipeline's limits
 from vision.images import UnreadableImage as UnreadableImage
@@ -56,6 +56,10 @@ class Settings:
     """Look for a page inside a larger frame (a camera); harmless on a scan, where the page is the frame."""
     code_retries: bool = False
     """Retry other binarisers and scales when the first barcode pass finds nothing (~0.4 s more a page)."""
+    classifier: bool = True
+    """Let the `edge_models` document classifier name the kind when a bundle is active (else rules only)."""
+    models_dir: Path | None = None
+    """The model registry's folder (`cez-kiosk models`); None: the bundles shipped with the code."""
 
     @classmethod
     def with_calibration(cls, path: Path | None = None, **kwargs: Any) -> Settings:
@@ -119,9 +123,11 @@ def read_page(gray: np.ndarray, settings: Settings | None = None) -> PageReading
     page = upright.image
     codes = _timed(timings, "codes", lambda: read_codes(page, retries=settings.code_retries))
     cmr_boxes = _timed(timings, "layout", lambda: locate_cmr_boxes(find_cells(page)))
-    doc = _timed(timings, "doc_type", lambda: classify(page, cmr_boxes))
+    model = active_classifier(settings.models_dir) if settings.classifier else None
+    doc = _timed(timings, "doc_type", lambda: classify(page, cmr_boxes, model=model))
     mrz = None
-    if doc.kind in ("id_document", "other"):
+    if doc.kind == "id_document" or (doc.kind == "other" and not doc.by_model):
+        # a page the classifier is sure is `other` is no ID document: the whole-page MRZ search (~1-2 s) is spared
         mrz, page, upright = _timed(timings, "mrz", lambda: _find_mrz(page, upright))
         if mrz is not None:
             doc = replace(doc, kind="id_document", rule="mrz" if doc.kind == "other" else f"{doc.rule}+mrz")
@@ -131,6 +137,10 @@ def read_page(gray: np.ndarray, settings: Settings | None = None) -> PageReading
             page, langs=settings.langs, engines=settings.engines, cells=cmr_boxes))
     elif mrz is not None:
         fields = mrz.fields
+    else:
+        from vision.trade_fields import TRADE_KINDS, read_trade_fields  # invoices, certificates, packing lists
+        if doc.kind in TRADE_KINDS:
+            fields = _timed(timings, "fields", lambda: read_trade_fields(doc.kind, page, langs=settings.langs))
     trusted = quality.problem not in UNTRUSTED_QUALITY
     accepted = {
         name: trusted and bool(reading.value) and settings.thresholds.accepts(name, reading.confidence)

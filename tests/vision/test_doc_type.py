@@ -1,11 +1,11 @@
-"""Document kind by rules: the keyword rule on its own, and whole pages of every generated kind."""
+"""Document kind: the keyword rule on its own, whole pages of every generated kind by rules, and by the classifier."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from vision.doc_type import classify, keyword_kind
+from vision.doc_type import MODEL_MIN_CONFIDENCE, active_classifier, classify, keyword_kind
 from vision.form_cells import find_cells, locate_cmr_boxes
 from vision.synth.generator import generate
 
@@ -42,3 +42,14 @@ def test_a_blank_page_is_other() -> None:
     page = np.full((3508, 2480), 255, np.uint8)
     doc = classify(page, locate_cmr_boxes(find_cells(page)))
     assert (doc.kind, doc.rule) == ("other", "none")
+
+
+@pytest.mark.parametrize("kind", ["cmr", "invoice", "id_document"])
+def test_the_classifier_decides_when_a_bundle_is_active_and_sure(kind: str) -> None:
+    model = active_classifier()
+    assert model is not None, "the factory doc_classifier bundle should load"
+    page = np.asarray(generate(kind, 3, held_out="exclude").image.convert("L"))
+    doc = classify(page, locate_cmr_boxes(find_cells(page)), model=model)
+    assert doc.kind == kind
+    assert doc.rule.startswith(f"model:{model.version}:")
+    assert float(doc.rule.rsplit(":", 1)[1]) >= MODEL_MIN_CONFIDENCE

@@ -69,3 +69,13 @@ def test_a_malformed_language_list_is_refused(langs: str) -> None:
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(UnsupportedLanguage, match="no OCR engine named 'paddle'"):
         get_engine("paddle")
+
+
+def test_the_warm_tesseract_reads_the_words_the_tesseract_command_reads(phototest: np.ndarray) -> None:
+    import pytesseract
+
+    engine = get_engine("tesseract")
+    first = engine.read(phototest, langs="eng", layout="page")
+    again = engine.read(phototest, langs="eng", layout="page")  # the same engine, reused
+    command = pytesseract.image_to_string(phototest, lang="eng", config="--psm 3")
+    assert first.text.split() == again.text.split() == command.split()

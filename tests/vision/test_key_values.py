@@ -1,0 +1,104 @@
+"""Key-value reading: the value parsers, label-to-value geometry, a blank page, and the pipeline's use of it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.vision.trade_pages import LANGS
+from vision import pipeline
+from vision.doc_type import DocType
+from vision.field_values import (
+    parse_amount,
+    parse_container,
+    parse_country,
+    parse_currency,
+    parse_date,
+    parse_incoterm,
+    parse_incoterm_place,
+)
+from vision.key_values import UNPARSED_CAP, FieldSpec, phrases, read_key_values
+from vision.ocr import Word
+from vision.pipeline import Settings, read_page
+from vision.synth import generate
+from vision.trade_fields import TRADE_KINDS, read_trade_fields
+from vision.trade_truth import expected_fields
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("04/02/2025", "2025-02-04"), ("31.12.2024", "2024-12-31"), ("2025-07-31", "2025-07-31"),
+    ("31 Jul 2025", "2025-07-31"), ("Date: 5.3.2026 г.", "2026-03-05"),
+    ("31/02/2025", None), ("12345", None), ("", None),
+])
+def test_dates_become_iso_or_nothing(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(("text", "decimal"), [
+    ("101 808,00 TRY", "101808.00"), ("12,345.60 USD", "12345.60"), ("3 030,1", "3030.1"),
+    ("1.234.567,89", "1234567.89"), ("3030", "3030"), ("kg", None),
+])
+def test_amounts_become_decimal_strings(text: str, decimal: str | None) -> None:
+    assert parse_amount(text) == decimal
+
+
+def test_codes_are_checked_against_their_lists() -> None:
+    assert parse_currency("679 640,56 TRY") == "TRY"
+    assert parse_currency("XYZ") is None
+    assert parse_incoterm("DAP Tbilisi") == "DAP"
+    assert parse_incoterm("DAT Tbilisi") is None  # Incoterms 2010, gone from 2020
+    assert parse_incoterm_place("FCA Poti port") == "Poti port"
+    assert parse_country("Türkiye") == parse_country("Tirkiye") == "TR"
+    assert parse_country("Россия") == "RU"
+    assert parse_country("Atlantis") is None
+    assert parse_container("TGHU 967631 2") == "TGHU9676312"
+    assert parse_container("TGHU9676313") is None  # check digit fails
+
+
+def _word(text: str, left: int, top: int, height: int = 30, confidence: float = 0.96) -> Word:
+    return Word(text, confidence, (left, top, left + 20 * len(text), top + height))
+
+
+DATE = FieldSpec("date", (r"\bdate\b",), parse_date)
+
+
+def test_value_right_of_below_or_after_the_colon() -> None:
+    beside = [_word("Date:", 100, 100), _word("04/02/2025", 600, 102)]
+    below = [_word("Date", 100, 100, 20), _word("04/02/2025", 110, 140)]
+    after = [_word("Date:", 100, 100), _word("04/02/2025", 210, 100)]
+    for words in (beside, below, after):
+        assert read_key_values([DATE], words)["date"].value == "2025-02-04"
+
+
+def test_phrases_split_at_wide_gaps_only() -> None:
+    words = [_word("Total", 100, 100), _word("net:", 220, 100), _word("1 234,5", 900, 100), _word("x", 100, 300)]
+    assert [p.text for p in phrases(words)] == ["Total net:", "1 234,5", "x"]
+
+
+def test_a_value_that_does_not_parse_is_kept_but_never_trusted() -> None:
+    reading = read_key_values([DATE], [_word("Date:", 100, 100), _word("31/02/2025", 600, 100)])["date"]
+    assert reading.value == "31/02/2025"
+    assert reading.confidence <= UNPARSED_CAP
+
+
+def test_confidence_is_the_least_sure_word_of_the_value() -> None:
+    words = [_word("Date:", 100, 100, confidence=0.5), _word("04/02/2025", 600, 100, confidence=0.8)]
+    assert read_key_values([DATE], words)["date"].confidence == 0.8
+
+
+@pytest.mark.parametrize("kind", sorted(TRADE_KINDS))
+def test_a_blank_page_gives_no_fields(kind: str) -> None:
+    assert read_trade_fields(kind, np.full((3508, 2480), 250, np.uint8), langs="eng") == {}
+
+
+@pytest.mark.slow
+def test_the_pipeline_reads_the_fields_of_a_page_classified_as_an_invoice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fields stage alone: the kind is fixed, since telling kinds apart is `vision.doc_type`'s job."""
+    monkeypatch.setattr(pipeline, "classify", lambda *args, **kwargs: DocType("invoice", "test", 0.0))
+    page = generate("invoice", 22, degrade="scan", variant="invoice-letterhead")
+    reading = read_page(np.asarray(page.image.convert("L")), Settings.with_calibration(None, langs=LANGS))
+    expected = expected_fields("invoice", page.truth["fields"])
+    right = {name for name, r in reading.fields.items() if r.value == expected.get(name)}
+    assert len(right) >= len(expected) / 2, reading.to_dict()["fields"]
+    assert all(reading.fields[name].value == expected.get(name) for name, ok in reading.accepted.items() if ok)
+    assert "fields" in reading.timings_ms
