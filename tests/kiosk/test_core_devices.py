@@ -13,18 +13,9 @@ import httpx
 from websockets.sync.client import connect
 
 from kiosk.core.store import Store
-from tests.fixtures.core import KioskRig
+from tests.fixtures.core import KioskRig, wait_until
 
 WAIT_S = 20.0
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _state(rig: KioskRig, name: str) -> str:
@@ -33,7 +24,7 @@ def _state(rig: KioskRig, name: str) -> str:
 
 def _start_ready(rig: KioskRig) -> None:
     rig.core.start()
-    _wait_until(lambda: rig.core.api.health()["status"] == "ok", "every required device ready")
+    wait_until(lambda: rig.core.api.health()["status"] == "ok", "every required device ready")
 
 
 class EventCollector:
@@ -80,7 +71,7 @@ def test_device_state_changes_reach_the_bus_and_a_replugged_reader_scans_again(k
         and e["data"]["state"] == "ready",
     )
     kiosk_rig.barcode.set_fault("unplug")  # the reader's pty and its link path vanish
-    _wait_until(lambda: _state(kiosk_rig, "barcode_reader") == "absent", "the unplugged reader shown absent")
+    wait_until(lambda: _state(kiosk_rig, "barcode_reader") == "absent", "the unplugged reader shown absent")
     assert kiosk_rig.core.api.health()["status"] == "degraded"
     kiosk_rig.barcode.set_fault("unplug", on=False)
     states = [e["data"]["state"] for e in collector.wait() if e["type"] == "device.state"]
@@ -95,7 +86,7 @@ def test_paper_out_receipt_prints_in_full_once_paper_is_back(kiosk_rig: KioskRig
     _start_ready(kiosk_rig)
     api = kiosk_rig.core.api
     kiosk_rig.printer.set_fault("paper_out")
-    _wait_until(lambda: _state(kiosk_rig, "receipt_printer") == "degraded", "paper out seen")
+    wait_until(lambda: _state(kiosk_rig, "receipt_printer") == "degraded", "paper out seen")
     confirmation = api.confirm(api.scan_cmr().session_id, {})
     assert confirmation.receipt_printed is False  # told at once: the receipt waits for paper
     assert api.health()["counters"]["receipts_queued"] == 1
@@ -105,7 +96,7 @@ def test_paper_out_receipt_prints_in_full_once_paper_is_back(kiosk_rig: KioskRig
     receipt = kiosk_rig.printer.wait_for_receipt(timeout=WAIT_S)
     assert receipt is not None and receipt.cut
     assert any(confirmation.reference in line for line in receipt.lines)
-    _wait_until(lambda: api.health()["counters"]["receipts_queued"] == 0, "the queue drained")
+    wait_until(lambda: api.health()["counters"]["receipts_queued"] == 0, "the queue drained")
     time.sleep(0.5)  # a duplicate would come right behind it
     assert len(kiosk_rig.printer.receipts) == 1 and kiosk_rig.printer.spoiled == []
     store = Store(kiosk_rig.data_dir / "kiosk.db")
@@ -146,7 +137,7 @@ def test_a_technician_switches_a_devices_wire_log_at_runtime(kiosk_rig: KioskRig
         records = http.get("/devices/barcode_reader/wire-log").json()["records"]
         return expected in " ".join(r["hex"] for r in records if r["dir"] == "rx")  # reads may split it
 
-    _wait_until(logged, "the scan's bytes in the wire log")
+    wait_until(logged, "the scan's bytes in the wire log")
     assert http.put("/devices/barcode_reader/wire-log", json={"on": False}).json() == {
         "name": "barcode_reader", "on": False, "records": []}
     assert http.put("/devices/camera/wire-log", json={"on": True}).status_code == 404  # not configured

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,9 @@ from websockets.sync.client import connect
 
 from kiosk.api.client import ApiError, CoreUnavailable
 from kiosk.core.store import LATEST_VERSION, Store
-from tests.fixtures.core import KioskRig
+from tests.fixtures.core import KioskRig, wait_until
 
 WAIT_S = 20.0
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _declaration_uuids(rig: KioskRig) -> list[str]:
@@ -40,7 +30,7 @@ def _declaration_uuids(rig: KioskRig) -> list[str]:
 
 def _wait_ready(rig: KioskRig) -> None:
     """Right after start the supervisor may still be connecting: wait for every required device."""
-    _wait_until(lambda: rig.core.api.health()["status"] == "ok", "every required device ready")
+    wait_until(lambda: rig.core.api.health()["status"] == "ok", "every required device ready")
 
 
 def _state(rig: KioskRig, name: str) -> str:
@@ -63,7 +53,7 @@ def test_a_stopped_printer_shows_and_health_degrades(kiosk_rig: KioskRig) -> Non
     kiosk_rig.core.start()
     _wait_ready(kiosk_rig)
     kiosk_rig.printer.stop()
-    _wait_until(lambda: _state(kiosk_rig, "receipt_printer") in {"absent", "error"}, "the printer's fault")
+    wait_until(lambda: _state(kiosk_rig, "receipt_printer") in {"absent", "error"}, "the printer's fault")
     assert kiosk_rig.core.api.health()["status"] == "degraded"
 
 
@@ -111,7 +101,7 @@ def test_confirmed_draft_is_published_acknowledged_and_receipted(kiosk_rig: Kios
     api = kiosk_rig.core.api
     scan = api.scan_cmr()
     confirmation = api.confirm(scan.session_id, {"vehicle_plate": "AB-123-CD"})
-    _wait_until(lambda: api.declaration(confirmation.uuid)["central_acked"], "central's acknowledgement")
+    wait_until(lambda: api.declaration(confirmation.uuid)["central_acked"], "central's acknowledgement")
     state = api.declaration(confirmation.uuid)
     assert state["broker_acked"] and state["registration_number"]
     assert kiosk_rig.central.received_uuids() == [confirmation.uuid]
@@ -137,7 +127,7 @@ def test_kill_at_crash_point_then_restart_publishes_the_same_uuid(kiosk_rig: Kio
     assert deliveries_before == (0 if point == "after_commit" else 1)
 
     kiosk_rig.core.start()
-    _wait_until(lambda: api.declaration(declaration_uuid)["central_acked"], "delivery after restart")
+    wait_until(lambda: api.declaration(declaration_uuid)["central_acked"], "delivery after restart")
     assert kiosk_rig.central.received_uuids() == [declaration_uuid]  # recorded once
     log = kiosk_rig.central.delivery_log
     assert log == [declaration_uuid] * len(log)  # the same UUID on every delivery
@@ -158,7 +148,7 @@ def test_sigterm_with_the_broker_down_loses_nothing(kiosk_rig: KioskRig) -> None
 
     kiosk_rig.broker.start()
     kiosk_rig.core.start()
-    _wait_until(lambda: api.declaration(confirmation.uuid)["central_acked"], "delivery after restart")
+    wait_until(lambda: api.declaration(confirmation.uuid)["central_acked"], "delivery after restart")
     assert kiosk_rig.central.received_uuids() == [confirmation.uuid]
     assert '"msg": "core stopped"' in kiosk_rig.log_path.read_text()
 
@@ -182,7 +172,7 @@ def test_sigterm_during_a_confirm_loses_nothing(kiosk_rig: KioskRig) -> None:
     committed = _declaration_uuids(kiosk_rig)
     assert answers == committed or (answers == [] and len(committed) <= 1)  # told done => stored
     kiosk_rig.core.start()
-    _wait_until(lambda: all(api.declaration(u)["central_acked"] for u in committed), "delivery")
+    wait_until(lambda: all(api.declaration(u)["central_acked"] for u in committed), "delivery")
 
 
 def test_store_from_an_earlier_schema_is_migrated_on_start(kiosk_rig: KioskRig) -> None:

@@ -4,7 +4,6 @@ central; every message on the broker is checked against docs/asyncapi.yaml."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,19 +17,10 @@ from kiosk.core.store import Store
 from sync.commands import CommandSigner
 from tests.edge_models.tiny import write_bundle
 from tests.fixtures.broker import ContractWatcher
-from tests.fixtures.core import KIOSK_ID, KioskRig
+from tests.fixtures.core import KIOSK_ID, KioskRig, wait_until
 
 WAIT_S = 20.0
 HS_UPDATE = {"dataset": "hs_nomenclature", "version": "2026.1", "data": {"0101": "Live horses, asses, mules"}}
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -59,28 +49,28 @@ def test_birth_device_states_and_heartbeats_reach_centrals_fleet(kiosk_rig: Kios
                                                                   contract: ContractWatcher) -> None:
     kiosk_rig.core.start()
     central = kiosk_rig.central
-    _wait_until(lambda: KIOSK_ID in central.fleet() and central.fleet()[KIOSK_ID].state == "online", "the birth")
-    _wait_until(lambda: central.fleet()[KIOSK_ID].devices.get("receipt_printer") == "ready", "device births")
+    wait_until(lambda: KIOSK_ID in central.fleet() and central.fleet()[KIOSK_ID].state == "online", "the birth")
+    wait_until(lambda: central.fleet()[KIOSK_ID].devices.get("receipt_printer") == "ready", "device births")
     view = central.fleet()[KIOSK_ID]
     assert view.devices == {"scanner": "ready", "receipt_printer": "ready", "barcode_reader": "ready"}
     first = view.heartbeats
-    _wait_until(lambda: central.fleet()[KIOSK_ID].heartbeats >= first + 2, "heartbeats every 0.5 s")
+    wait_until(lambda: central.fleet()[KIOSK_ID].heartbeats >= first + 2, "heartbeats every 0.5 s")
     counters = central.fleet()[KIOSK_ID].counters
     assert counters["outbox_depth"] == 0 and counters["evicted_quota"] == 0 and counters["device_faults"] == 0
 
     kiosk_rig.printer.set_fault("paper_out")  # a device state change goes out as device data
-    _wait_until(lambda: central.fleet()[KIOSK_ID].devices["receipt_printer"] == "degraded", "the printer's state")
-    _wait_until(lambda: central.fleet()[KIOSK_ID].counters["device_faults"] == 1, "the fault in a heartbeat")
+    wait_until(lambda: central.fleet()[KIOSK_ID].devices["receipt_printer"] == "degraded", "the printer's state")
+    wait_until(lambda: central.fleet()[KIOSK_ID].counters["device_faults"] == 1, "the fault in a heartbeat")
     assert contract.seen > 0
 
 
 def test_a_killed_core_is_reported_dead_by_its_last_will(kiosk_rig: KioskRig) -> None:
     kiosk_rig.core.start()
     central = kiosk_rig.central
-    _wait_until(lambda: KIOSK_ID in central.fleet() and central.fleet()[KIOSK_ID].state == "online", "the birth")
+    wait_until(lambda: KIOSK_ID in central.fleet() and central.fleet()[KIOSK_ID].state == "online", "the birth")
     assert kiosk_rig.core.process is not None
     kiosk_rig.core.process.kill()
-    _wait_until(lambda: central.fleet()[KIOSK_ID].state == "offline", "the last will")
+    wait_until(lambda: central.fleet()[KIOSK_ID].state == "offline", "the last will")
 
 
 def test_a_signed_command_is_applied_once_and_a_replay_refused_even_after_restart(
@@ -89,33 +79,33 @@ def test_a_signed_command_is_applied_once_and_a_replay_refused_even_after_restar
     kiosk_rig.core.start()
     api = kiosk_rig.core.api
     central = kiosk_rig.central
-    _wait_until(lambda: KIOSK_ID in central.fleet(), "the birth")
+    wait_until(lambda: KIOSK_ID in central.fleet(), "the birth")
     command = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", HS_UPDATE)
     central.publish_command(KIOSK_ID, command)
-    _wait_until(lambda: _audit(kiosk_rig, "command.applied") == [command["id"]], "the command applied")
+    wait_until(lambda: _audit(kiosk_rig, "command.applied") == [command["id"]], "the command applied")
     stored = api.reference("hs_nomenclature")
     assert stored["version"] == "2026.1" and stored["data"] == HS_UPDATE["data"]
 
     central.publish_command(KIOSK_ID, command)  # the same message again
-    _wait_until(lambda: _refused(kiosk_rig).get("replayed: message id already received") == 1, "the replay refused")
+    wait_until(lambda: _refused(kiosk_rig).get("replayed: message id already received") == 1, "the replay refused")
     kiosk_rig.core.stop()
     kiosk_rig.core.start()
     central.publish_command(KIOSK_ID, command)  # and again after a restart: the nonces were persisted
-    _wait_until(lambda: _refused(kiosk_rig).get("replayed: message id already received") == 1, "refused again")
+    wait_until(lambda: _refused(kiosk_rig).get("replayed: message id already received") == 1, "refused again")
     assert _audit(kiosk_rig, "command.applied") == [command["id"]]
 
 
 def test_the_same_version_again_changes_nothing_and_an_older_command_is_refused(kiosk_rig: KioskRig) -> None:
     kiosk_rig.core.start()
     central = kiosk_rig.central
-    _wait_until(lambda: KIOSK_ID in central.fleet(), "the birth")
+    wait_until(lambda: KIOSK_ID in central.fleet(), "the birth")
     older = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", {**HS_UPDATE, "version": "2025.9"},
                                   issued_at=datetime.now(UTC) - timedelta(minutes=1))
     newer = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", HS_UPDATE)
     again = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", HS_UPDATE)
     for command in (newer, again, older):
         central.publish_command(KIOSK_ID, command)
-    _wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 1, "the older command refused")
+    wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 1, "the older command refused")
     assert _audit(kiosk_rig, "command.applied") == [newer["id"]]
     assert _audit(kiosk_rig, "command.unchanged") == [again["id"]]
     assert kiosk_rig.core.api.reference("hs_nomenclature")["version"] == "2026.1"
@@ -143,10 +133,10 @@ def test_commands_the_kiosk_cannot_apply_are_refused_with_a_logged_reason(
     kiosk_rig: KioskRig, make: Callable[[CommandSigner], dict[str, Any]], reason: str
 ) -> None:
     kiosk_rig.core.start()
-    _wait_until(lambda: KIOSK_ID in kiosk_rig.central.fleet(), "the birth")
+    wait_until(lambda: KIOSK_ID in kiosk_rig.central.fleet(), "the birth")
     kiosk_rig.central.publish_command(KIOSK_ID, make(kiosk_rig.signer))
-    _wait_until(lambda: reason in kiosk_rig.log_path.read_text(), "the refusal logged")
-    _wait_until(lambda: kiosk_rig.core.api.health()["counters"]["commands_refused"] == 1, "the refusal counted")
+    wait_until(lambda: reason in kiosk_rig.log_path.read_text(), "the refusal logged")
+    wait_until(lambda: kiosk_rig.core.api.health()["counters"]["commands_refused"] == 1, "the refusal counted")
     assert _audit(kiosk_rig, "command.applied") == []
     with pytest.raises(ApiError) as missing:
         kiosk_rig.core.api.reference("hs_nomenclature")
@@ -161,12 +151,12 @@ def test_model_activation_from_central_swaps_the_active_version_and_refuses_a_ba
     write_bundle(registry_dir, "tiny", "1.1.0", scale=2.0)
     write_bundle(registry_dir, "tiny", "1.2.0", scale=3.0, sha256="0" * 64)  # not the file's digest
     kiosk_rig.core.start()
-    _wait_until(lambda: KIOSK_ID in kiosk_rig.central.fleet(), "the birth")
+    wait_until(lambda: KIOSK_ID in kiosk_rig.central.fleet(), "the birth")
     commands = [kiosk_rig.signer.sign(KIOSK_ID, "model.activate", {"model": "tiny", "version": version})
                 for version in ("1.1.0", "1.2.0", "9.9.9")]
     for command in commands:
         kiosk_rig.central.publish_command(KIOSK_ID, command)
-    _wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 2, "two refusals")
+    wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 2, "two refusals")
     assert _audit(kiosk_rig, "command.applied") == [commands[0]["id"]]
     assert Registry(registry_dir, factory=None).state("tiny")["active"] == "1.1.0"
     log = kiosk_rig.log_path.read_text()
@@ -176,7 +166,7 @@ def test_model_activation_from_central_swaps_the_active_version_and_refuses_a_ba
 def test_certificate_lookup_through_the_local_api(kiosk_rig: KioskRig, contract: ContractWatcher) -> None:
     kiosk_rig.core.start()
     api = kiosk_rig.core.api
-    _wait_until(lambda: api.health()["outbox"]["connected"], "the link up")
+    wait_until(lambda: api.health()["outbox"]["connected"], "the link up")
     assert api.certificate("CO-2026-0001")["status"] == "issued"
     with pytest.raises(ApiError) as unknown:
         api.certificate("CO-0000-0000")
