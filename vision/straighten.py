@@ -9,7 +9,9 @@ final warp or rotation touches the full-resolution image, once.
   upright or upside down and flat when it lies on its side.
 - Deskew (within +-`MAX_SKEW_DEG`): the angle whose projection of ink rows is spikiest.
 - Upright or upside down, on the level page: the ascenders of Latin and Cyrillic print rise above
-  a line's x-height far more often than descenders drop below its baseline. Where that balance
+  a line's x-height far more often than descenders drop below its baseline. Ascenders are a few
+  pixels tall, so this test reads a larger copy (`BALANCE_SIZE`): at `WORK_WIDTH` a form's small
+  print blurs into its line cores and upright invoices scored as upside down. Where that balance
   is weak (capitals, a patterned background), Tesseract's orientation detection (`--psm 0`,
   ~0.5 s) decides.
 """
@@ -28,6 +30,8 @@ import pytesseract
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # see vision.ocr_tesseract
 
 WORK_WIDTH = 1000
+BALANCE_SIZE = 2400
+"""Longer side of the copy whose ascenders tell upright from upside down."""
 MAX_SKEW_DEG = 5.0
 MIN_PAGE_AREA = 0.15
 """A quadrilateral under this share of the frame is not the page (a sticker, a stamp)."""
@@ -56,8 +60,8 @@ class Straightened:
         return {"page_found": self.page_found, "rotation": self.rotation, "skew": round(self.skew, 2)}
 
 
-def _small(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    scale = min(1.0, WORK_WIDTH / max(gray.shape))
+def _small(gray: np.ndarray, size: int = WORK_WIDTH) -> tuple[np.ndarray, float]:
+    scale = min(1.0, size / max(gray.shape))
     if scale == 1.0:
         return gray, 1.0
     size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
@@ -226,23 +230,26 @@ def osd_upside_down(gray: np.ndarray) -> bool | None:
 
 
 def level(gray: np.ndarray) -> tuple[int, float]:
-    """(clockwise turn in degrees, then counter-clockwise skew) that make a small grayscale page upright.
+    """(clockwise turn in degrees, then counter-clockwise skew) that make a grayscale page upright.
 
-    When the ascenders do not say clearly which way up the page is (capitals, a patterned
-    background), Tesseract's orientation detection decides.
+    Sideways and skew are found on a `WORK_WIDTH` copy, the way up on a `BALANCE_SIZE` one. When
+    the ascenders do not say clearly which way up the page is (capitals, a patterned background),
+    Tesseract's orientation detection decides.
     """
-    ink = _ink(gray)
+    ink = _ink(_small(gray)[0])
     turn = 90 if is_sideways(ink) else 0
     if turn:
         ink = cv2.rotate(ink, _ROTATE[90])
-        gray = cv2.rotate(gray, _ROTATE[90])
     skew = skew_angle(ink)
+    upright = _small(gray, BALANCE_SIZE)[0]
+    if turn:
+        upright = cv2.rotate(upright, _ROTATE[90])
     if abs(skew) >= 0.1:
-        ink, gray = rotate(ink, -skew, fill=0), rotate(gray, -skew)
-    balance = ascender_balance(ink)
+        upright = rotate(upright, -skew)
+    balance = ascender_balance(_ink(upright))
     upside_down = balance < 0
     if abs(balance) < SURE_BALANCE:
-        told = osd_upside_down(gray)
+        told = osd_upside_down(upright)
         upside_down = upside_down if told is None else told
     return turn + (180 if upside_down else 0), skew
 
@@ -252,7 +259,7 @@ def straighten(gray: np.ndarray, *, find_the_page: bool = True) -> Straightened:
     started = time.perf_counter()
     corners = find_page(gray) if find_the_page else None
     image = warp_page(gray, corners) if corners is not None else gray
-    turn, skew = level(_small(image)[0])
+    turn, skew = level(image)
     if turn:
         image = cv2.rotate(image, _ROTATE[turn])
     if abs(skew) >= 0.1:

@@ -11,6 +11,7 @@ import pytest
 
 from vision.images import load_gray_file
 from vision.straighten import A4_RATIO, rotate, straighten
+from vision.synth import generate
 
 
 @pytest.mark.parametrize("angle", [-3.5, -1.2, 2.5, 4.5])
@@ -76,3 +77,13 @@ def test_a_scan_is_not_searched_for_a_smaller_page(cmr_gray: np.ndarray) -> None
     result = straighten(cmr_gray)
     assert not result.page_found
     assert result.image.shape == cmr_gray.shape
+
+
+@pytest.mark.parametrize(("kind", "seed", "degrade"), [("invoice", 300002, "none"), ("invoice", 300003, "none"),
+                                                       ("invoice", 300009, "scan"), ("cmr", 300001, "none")])
+def test_small_print_forms_are_told_upright_from_upside_down(kind: str, seed: int, degrade: str) -> None:
+    """Pages whose small print, read at the skew search's size, looked upside down (a form's way up
+    is judged on a larger copy now)."""
+    page = np.asarray(generate(kind, seed, degrade=degrade).image.convert("L"))
+    assert straighten(page, find_the_page=False).rotation == 0
+    assert straighten(cv2.rotate(page, cv2.ROTATE_180), find_the_page=False).rotation == 180
