@@ -60,8 +60,8 @@ class Straightened:
         return {"page_found": self.page_found, "rotation": self.rotation, "skew": round(self.skew, 2)}
 
 
-def _small(gray: np.ndarray, size: int = WORK_WIDTH) -> tuple[np.ndarray, float]:
-    scale = min(1.0, size / max(gray.shape))
+def _small(gray: np.ndarray, longest: int = WORK_WIDTH) -> tuple[np.ndarray, float]:
+    scale = min(1.0, longest / max(gray.shape))
     if scale == 1.0:
         return gray, 1.0
     size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
