@@ -40,7 +40,12 @@ CALIBRATION_EACH = 6
 
 
 def plan(seed: int, per_level: int, real_copies: int, shared_ocr: Path) -> tuple[list[PageSpec], list[PageSpec]]:
-    """The training and validation pages: generator kinds on trained variants, rendered and real `other`."""
+    """The training and validation pages: generator kinds on trained variants, rendered and real `other`.
+
+    Notices (a big centred title over a short paragraph) are the rarest mixed style yet the `other`
+    pages most taken for `id_document`, so extra notice-only pages bring them up to about as many as
+    tables; their resolutions come from a generator of their own, so every other page is drawn as before.
+    """
     if not 0 <= seed < data.TEST_SEED_BASE // SEED_STRIDE:
         raise click.BadParameter(f"seed must be in 0..{data.TEST_SEED_BASE // SEED_STRIDE - 1}")
     import random
@@ -52,6 +57,8 @@ def plan(seed: int, per_level: int, real_copies: int, shared_ocr: Path) -> tuple
     val_seeds = range(val_base, val_base + VAL_PER_LEVEL)
     train = data.synth_specs(train_seeds, levels, TRAIN_DPIS, False, rng)
     train += data.other_specs(range(base, base + 2 * per_level), levels, TRAIN_DPIS, rng)
+    notices = range(base + 2 * per_level, base + 2 * per_level + per_level // 2)
+    train += data.other_specs(notices, levels, TRAIN_DPIS, random.Random(f"plan:{seed}:notice"), source="notice")
     train += data.real_specs(data.real_pages(shared_ocr), real_copies, base)
     val = data.synth_specs(val_seeds, levels, (150,), False, rng)
     val += data.other_specs(val_seeds, levels, (150,), rng)
@@ -140,8 +147,8 @@ def summary(seed: int, train: Sequence[PageSpec], val: Sequence[PageSpec], epoch
         "dpis": list(TRAIN_DPIS),
         "generator": "vision.synth.generate, variants not held out (held-out layouts and fonts never trained)",
         "other": "pages rendered from /usr/share/common-licenses and /usr/share/doc/*/copyright text "
-                 "(letters, articles, forms, tables, notices, slides, notes, lists) and the real pages of "
-                 "../shared/data/ocr, read at training time",
+                 "(letters, articles, forms, tables, notices, slides, notes, lists; extra notice-only pages) and "
+                 "the real pages of ../shared/data/ocr, read at training time",
         "augmentation": "per epoch: rotation +-4 deg, zoom 0.9-1.06, shift +-4%, x-stretch +-5%, crop <=5%, "
                         "gamma 0.7-1.4, contrast 0.7-1.15, brightness +-0.12, blur (30%), noise",
         "epochs": epochs,
@@ -154,7 +161,7 @@ def summary(seed: int, train: Sequence[PageSpec], val: Sequence[PageSpec], epoch
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=FACTORY, show_default=True,
               help="Registry folder the int8 and fp32 bundles are written to.")
-@click.option("--version", default="1.0.0", show_default=True)
+@click.option("--version", default="1.1.0", show_default=True)
 @click.option("--epochs", type=click.IntRange(1, 200), default=16, show_default=True)
 @click.option("--per-level", type=click.IntRange(2, 10_000), default=60, show_default=True,
               help="Generator pages per kind and degradation level.")

@@ -44,7 +44,10 @@ LEVELS: tuple[str, ...] = DEGRADE_LEVELS
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: `source` is `synth` (kind + seed + variant), `render` (seed) or `real` (path)."""
+    """One page: `source` is `synth` (kind + seed + variant), `render` (seed), a STYLES name (seed) or `real` (path).
+
+    A style name as source is a rendered `other` page of that style only.
+    """
 
     label: str
     source: str
@@ -93,8 +96,10 @@ def synth_specs(seeds: Sequence[int], levels: Sequence[str], dpis: Sequence[int]
     return specs
 
 
-def other_specs(seeds: Sequence[int], levels: Sequence[str], dpis: Sequence[int], rng: random.Random) -> list[PageSpec]:
-    return [PageSpec("other", "render", seed, level, rng.choice(dpis)) for level in levels for seed in seeds]
+def other_specs(seeds: Sequence[int], levels: Sequence[str], dpis: Sequence[int], rng: random.Random,
+                source: str = "render") -> list[PageSpec]:
+    """Rendered `other` pages, one per (level, seed): `render` mixes the styles, a STYLES name draws only it."""
+    return [PageSpec("other", source, seed, level, rng.choice(dpis)) for level in levels for seed in seeds]
 
 
 def real_specs(pages: Sequence[Path], copies: int, base_seed: int) -> list[PageSpec]:
@@ -114,6 +119,8 @@ def render(spec: PageSpec) -> Image.Image:
         return synth.generate(spec.label, spec.seed, degrade=level, dpi=spec.dpi, variant=spec.variant).image
     if spec.source == "render":
         page = doc_classifier_other.render_other(spec.seed, spec.dpi)
+    elif spec.source in doc_classifier_other.STYLES:
+        page = doc_classifier_other.render_other(spec.seed, spec.dpi, style=spec.source)
     elif spec.source == "real":
         with Image.open(spec.path) as opened:
             page = opened.convert("RGB")
@@ -130,8 +137,9 @@ def fingerprint(source: str) -> str:
     """Changes whenever the code that draws a source's pages or shrinks them changes: no stale cache is read."""
     digest = hashlib.sha256(repr((doc_classifier.PREPROCESSING, doc_classifier.SIZE, doc_classifier.INTERMEDIATE,
                                   source)).encode())
-    sources = {"synth": sorted(Path(synth.__file__).parent.glob("*.py")),
-               "render": [Path(doc_classifier_other.__file__)]}.get(source, [])
+    rendered = source == "render" or source in doc_classifier_other.STYLES
+    sources = ([Path(doc_classifier_other.__file__)] if rendered
+               else sorted(Path(synth.__file__).parent.glob("*.py")) if source == "synth" else [])
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

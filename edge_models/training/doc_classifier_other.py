@@ -245,10 +245,16 @@ def page_size(style: str, rng: random.Random) -> tuple[float, float]:
     return A4_MM if rng.random() < 0.85 else (297.0, 210.0)
 
 
-def render_other(seed: int, dpi: int = 150) -> Image.Image:
-    """One non-customs page for `seed`, as an RGB image."""
-    rng = random.Random(f"other:{seed}")
-    style = rng.choices(STYLES, weights=STYLE_WEIGHTS)[0]
+def render_other(seed: int, dpi: int = 150, style: str | None = None) -> Image.Image:
+    """One non-customs page for `seed`, as an RGB image, of a style drawn by STYLE_WEIGHTS or the given one.
+
+    A given style seeds its own generator, so forcing one never repeats the page a mixed seed draws.
+    """
+    if style is None:
+        rng = random.Random(f"other:{seed}")
+        style = rng.choices(STYLES, weights=STYLE_WEIGHTS)[0]
+    else:
+        rng = random.Random(f"other:{style}:{seed}")
     page = _Page(rng, page_size(style, rng), dpi)
     DRAW[style](page)
     return page.image.convert("RGB")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from edge_models.doc_classifier import LABELS, MODEL_NAME, SIZE, PageImageError, classify, thumbnail
 from edge_models.registry import Registry
@@ -61,6 +61,21 @@ def test_training_and_validation_never_use_a_test_split_seed() -> None:
     assert not any(s.held_out for s in train + validation + main) and all(s.held_out for s in held_out)
     with pytest.raises(click.BadParameter):
         plan(MAX_SEED + 1, 5, 1, SHARED_OCR)
+
+
+@needs_shared
+def test_training_adds_notice_only_pages_on_seeds_of_their_own() -> None:
+    train, _ = plan(1, 10, 1, SHARED_OCR)
+    notices = [s for s in train if s.source == "notice"]
+    assert len(notices) == 5 * 3 and {s.label for s in notices} == {"other"}
+    assert {s.seed for s in notices}.isdisjoint(s.seed for s in train if s.source == "render")
+
+
+def test_a_forced_notice_is_reproducible_and_centred() -> None:
+    page = render_other(FRESH_SEED, style="notice")
+    assert page.tobytes() == render_other(FRESH_SEED, style="notice").tobytes()
+    left, _, right, _ = ImageOps.invert(page.convert("L")).point(lambda v: 255 if v > 100 else 0).getbbox()
+    assert abs((left + right) / 2 - page.width / 2) < 0.1 * page.width
 
 
 def test_a_rendered_letter_is_other(registry: Registry) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -154,3 +155,27 @@ def test_ocr_of_a_bad_file_exits_2(tmp_path: Path) -> None:
     code, lines, errors = _run("ocr", str(empty), "--json")
     assert code == 2 and lines == []
     assert errors == [f"cez-kiosk: {empty}: empty input"]
+
+
+def test_read_classifies_with_the_shipped_model_and_never_imports_torch(
+    tmp_path: Path, cmr_files: tuple[Path, Path, dict[str, Any]]
+) -> None:
+    """A fresh interpreter: torch may be installed (the [train] extra) but reading a page must not load it."""
+    png, _, _ = cmr_files
+    program = (
+        "import sys\n"
+        "from kiosk.cli import main\n"
+        "try:\n"
+        f"    main(['vision', 'read', {str(png)!r}, '--json'])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
+    )
+    env = {**os.environ, "CEZ_MODELS__REGISTRY_DIR": str(tmp_path / "registry")}
+    env.pop("CEZ_CONFIG", None)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    *pages, verdict = done.stdout.splitlines()
+    assert verdict == "NO-TORCH"
+    line = json.loads(pages[0])
+    assert line["doc_type"] == "cmr" and line["doc_type_rule"].startswith("model:")
