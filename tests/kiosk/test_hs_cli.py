@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.customs.nomenclature import Nomenclature, default_data_dir
+from tests.fresh_interpreter import run_cli_without_torch
 
 pytestmark = pytest.mark.skipif(not (default_data_dir() / "harmonized-system.csv").is_file(),
                                 reason="shared data ../shared/data/hs is not beside the checkout")
@@ -94,19 +92,5 @@ def test_lookup_of_a_cn_other_leaf_by_date(runner: CliRunner) -> None:
 
 
 def test_suggest_never_imports_torch(tmp_path: Path) -> None:
-    """Runs in a fresh interpreter: torch may be installed (the [train] extra) but must stay unloaded."""
-    program = (
-        "import sys\n"
-        "from kiosk.cli import main\n"
-        "try:\n"
-        "    main(['hs', 'suggest', 'frozen shrimp, peeled', '--json'])\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
-    )
-    env = {**os.environ, "CEZ_MODELS__REGISTRY_DIR": str(tmp_path / "registry")}
-    env.pop("CEZ_CONFIG", None)
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "NO-TORCH"
-    assert json.loads(done.stdout.splitlines()[0])["suggestions"]
+    lines = run_cli_without_torch(["hs", "suggest", "frozen shrimp, peeled", "--json"], tmp_path / "registry")
+    assert json.loads(lines[0])["suggestions"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from kiosk.cli import main
+from tests.fresh_interpreter import run_cli_without_torch
 from tests.vision.bad_inputs import write_bad_files
 from vision.synth import generate_cmr
 from vision.synth.generator import KINDS, generate
@@ -160,22 +160,7 @@ def test_ocr_of_a_bad_file_exits_2(tmp_path: Path) -> None:
 def test_read_classifies_with_the_shipped_model_and_never_imports_torch(
     tmp_path: Path, cmr_files: tuple[Path, Path, dict[str, Any]]
 ) -> None:
-    """A fresh interpreter: torch may be installed (the [train] extra) but reading a page must not load it."""
     png, _, _ = cmr_files
-    program = (
-        "import sys\n"
-        "from kiosk.cli import main\n"
-        "try:\n"
-        f"    main(['vision', 'read', {str(png)!r}, '--json'])\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\n"
-    )
-    env = {**os.environ, "CEZ_MODELS__REGISTRY_DIR": str(tmp_path / "registry")}
-    env.pop("CEZ_CONFIG", None)
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    *pages, verdict = done.stdout.splitlines()
-    assert verdict == "NO-TORCH"
-    line = json.loads(pages[0])
+    lines = run_cli_without_torch(["vision", "read", str(png), "--json"], tmp_path / "registry")
+    line = json.loads(lines[0])
     assert line["doc_type"] == "cmr" and line["doc_type_rule"].startswith("model:")
