@@ -23,7 +23,7 @@ import numpy as np
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # read by OpenMP when the library loads: see vision.ocr_tesseract
 
 LIBRARY = "libtesseract.so.5"
-_WORD, _TEXTLINE = 3, 2  # TessPageIteratorLevel: RIL_TEXTLINE, RIL_WORD
+_WORD, _TEXTLINE = 3, 2  # TessPageIteratorLevel: RIL_WORD, RIL_TEXTLINE
 
 RawWord = tuple[str, float, tuple[int, int, int, int], int]
 """text, confidence 0..100, (left, top, right, bottom), the number of the line it is on."""
