@@ -10,6 +10,7 @@ first, then replaces that one reference, so no request in flight is dropped.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -34,7 +35,10 @@ from edge_models.bundle import (
 from edge_models.manifest import NAME_PATTERN, VERSION_PATTERN, Manifest, version_key
 
 FACTORY_DIR = Path(__file__).resolve().parent / "bundles"
+LOG = logging.getLogger(__name__)
 STATE_FILE = "state.json"
+StateStamp = tuple[int, int, int] | None
+"""(inode, mtime, size) of a model's state file, None without one: a rename-replace always changes it."""
 HISTORY_KEPT = 10
 
 
@@ -72,6 +76,9 @@ class Registry:
         self.threads = threads
         self.app_version = app_version or installed_app_version()
         self._active: dict[str, LoadedModel] = {}
+        self._seen: dict[str, StateStamp] = {}
+        """The state file each active model was loaded under: another registry over the same root (the
+        core's, after a `model.activate` from central) changes it, and this one follows on its next `active`."""
         self._lock = threading.Lock()
 
     # -- what is on disk ---------------------------------------------------------------------------
@@ -137,15 +144,29 @@ class Registry:
     # -- serving -----------------------------------------------------------------------------------
 
     def active(self, name: str) -> LoadedModel:
-        """The active model (loaded on first use). Hold the returned object for a whole request."""
+        """The active model, loaded on first use and again when the persisted state changed (one stat a call).
+
+        Hold the returned object for a whole request.
+        """
+        stamp = self._stamp(name)
         model = self._active.get(name)
-        if model is not None:
+        if model is not None and self._seen.get(name) == stamp:
             return model
         with self._lock:
+            stamp = self._stamp(name)
             model = self._active.get(name)
-            if model is None:
-                model = self._load(self.version(name, self.state(name)["active"]))
+            if model is None or self._seen.get(name) != stamp:
+                try:
+                    fresh = self._load(self.version(name, self.state(name)["active"]))
+                except (BundleError, RegistryError, OSError):
+                    if model is None:
+                        raise
+                    LOG.exception("model %s: the newly persisted version does not load; %s keeps serving",
+                                  name, model.version)
+                    fresh = model
+                model = fresh
                 self._active[name] = model
+                self._seen[name] = stamp
             return model
 
     def predict(self, name: str, feeds: dict[str, np.ndarray[Any, Any]]) -> list[np.ndarray[Any, Any]]:
@@ -160,7 +181,7 @@ class Registry:
             model = self._load(self.version(name, version))
             history = [*state["history"], state["active"]] if state["active"] != version else state["history"]
             self._write_state(name, {"active": version, "history": history[-HISTORY_KEPT:]})
-            self._active[name] = model
+            self._serve(name, model)
             return model
 
     def rollback(self, name: str) -> LoadedModel:
@@ -174,7 +195,7 @@ class Registry:
                     continue
                 model = self._load(self.version(name, previous))
                 self._write_state(name, {"active": previous, "history": history})
-                self._active[name] = model
+                self._serve(name, model)
                 return model
             raise RegistryError(f"model {name!r} has no earlier version to roll back to")
 
@@ -199,6 +220,17 @@ class Registry:
 
     def _bases(self) -> list[Path]:
         return [self.root] if self.factory is None else [self.root, self.factory]
+
+    def _stamp(self, name: str) -> StateStamp:
+        try:
+            info = os.stat(self.root / name / STATE_FILE)
+        except OSError:
+            return None
+        return info.st_ino, info.st_mtime_ns, info.st_size
+
+    def _serve(self, name: str, model: LoadedModel) -> None:
+        self._active[name] = model
+        self._seen[name] = self._stamp(name)
 
     def _load(self, info: VersionInfo) -> LoadedModel:
         if version_key(info.manifest.min_app_version) > version_key(_release(self.app_version)):

@@ -179,3 +179,25 @@ def test_swap_under_load_drops_no_request(dirs: tuple[Path, Path]) -> None:
     assert reg.active("tiny").version == "1.0.0"
     assert json.loads((dirs[0] / "tiny" / "state.json").read_text())["active"] == "1.0.0"
     assert set.union(*seen) == {"1.0.0", "1.1.0"}
+
+
+def test_a_second_registry_follows_an_activation_made_by_another(dirs: tuple[Path, Path]) -> None:
+    """The core's registry applies central's `model.activate`; vision's own registry in a worker serves it next."""
+    core, worker = registry(dirs), registry(dirs)
+    assert worker.active("tiny").version == "1.1.0"
+    core.activate("tiny", "1.0.0")
+    assert worker.active("tiny").version == "1.0.0"
+    np.testing.assert_allclose(worker.predict("tiny", {"x": X})[0], expected(1.0, X))
+    core.rollback("tiny")
+    assert worker.active("tiny").version == "1.1.0"
+
+
+def test_a_persisted_version_that_does_not_load_leaves_the_serving_one(dirs: tuple[Path, Path]) -> None:
+    root = dirs[0]
+    reg = registry(dirs)
+    assert reg.active("tiny").version == "1.1.0"
+    (root / "tiny").mkdir()
+    (root / "tiny" / "state.json").write_text(json.dumps({"active": "9.9.9", "history": []}))
+    assert reg.active("tiny").version == "1.1.0"
+    with pytest.raises(RegistryError, match="no version"):
+        registry(dirs).active("tiny")  # a process starting now has nothing to fall back on
