@@ -30,6 +30,7 @@ from vision.ocr import get_engine
 
 if TYPE_CHECKING:
     from edge_models.bundle import LoadedModel
+    from edge_models.registry import Registry
 
 LOG = logging.getLogger(__name__)
 
@@ -88,17 +89,25 @@ def keyword_kind(text: str) -> tuple[str, str] | None:
 
 
 @functools.cache
-def active_classifier(models_dir: Path | None = None) -> LoadedModel | None:
-    """The active `doc_classifier` bundle (`models_dir`, then the factory bundles), loaded once per process.
+def _registry(models_dir: Path | None) -> Registry:
+    from edge_models.registry import FACTORY_DIR, Registry
 
+    return Registry(models_dir or FACTORY_DIR)
+
+
+def active_classifier(models_dir: Path | None = None) -> LoadedModel | None:
+    """The active `doc_classifier` bundle (`models_dir`, then the factory bundles), asked for on every page.
+
+    The registry is opened once per process and loads a model once, but it follows the persisted
+    state: a `model.activate` the core applies for central is served from the next page on.
     None when there is none or it cannot load (logged): the rules then decide alone.
     """
     from edge_models.bundle import BundleError
     from edge_models.doc_classifier import MODEL_NAME
-    from edge_models.registry import FACTORY_DIR, Registry, RegistryError
+    from edge_models.registry import RegistryError
 
     try:
-        return Registry(models_dir or FACTORY_DIR).active(MODEL_NAME)
+        return _registry(models_dir).active(MODEL_NAME)
     except (RegistryError, BundleError, OSError) as exc:
         LOG.info("no document classifier, rules decide: %s", exc)
         return None

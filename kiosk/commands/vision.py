@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.commands.common import emit_line, fail
+from kiosk.commands.common import CONFIG_OPTION, emit_line, fail, load
 from kiosk.commands.vision_synth import synth
 
 
@@ -62,7 +62,9 @@ def _engine_choices(pairs: tuple[str, ...]) -> dict[str, str]:
 @vision.command("read")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one object per page.")
-@click.option("--lang", "langs", default="eng", show_default=True, help="Tesseract languages, e.g. kat+rus+eng.")
+@click.option("--lang", "langs", default=None,
+              help="Tesseract languages, e.g. kat+rus+eng (default: the config's vision.ocr_languages).")
+@CONFIG_OPTION
 @click.option("--engine", "engine_pairs", multiple=True, metavar="FIELD=ENGINE",
               help="Read FIELD with ENGINE (tesseract, rapidocr) where it can; repeatable.")
 @click.option("--calibration", type=click.Path(path_type=Path), default=None,
@@ -71,12 +73,14 @@ def _engine_choices(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Pages read in parallel, one process each.")
 @click.option("--scan", is_flag=True, help="Pages are flatbed scans: do not look for a page inside the frame.")
 @click.option("--thorough-codes", is_flag=True, help="Retry barcode reading with other binarisers and scales.")
-def read(files: tuple[Path, ...], as_json: bool, langs: str, engine_pairs: tuple[str, ...],
-         calibration: Path | None, workers: int, scan: bool, thorough_codes: bool) -> None:
+def read(files: tuple[Path, ...], as_json: bool, langs: str | None, config_path: Path | None,
+         engine_pairs: tuple[str, ...], calibration: Path | None, workers: int, scan: bool,
+         thorough_codes: bool) -> None:
     """Read documents (PNG, JPEG, TIFF, PDF): quality, codes, document kind and fields, one result per page.
 
-    A file that cannot be read gets one line on stderr and the next file is read; the exit code is
-    then 2.
+    The document classifier is the one active in the config's model registry (`[models] registry_dir`),
+    as on the kiosk. A file that cannot be read gets one line on stderr and the next file is read; the
+    exit code is then 2.
     """
     from rich.console import Console
     from rich.progress import Progress
@@ -87,10 +91,13 @@ def read(files: tuple[Path, ...], as_json: bool, langs: str, engine_pairs: tuple
     from vision.pipeline import Settings
     from vision.pool import read_files
 
+    config = load(config_path)
+    langs = langs or config.vision.ocr_languages
     try:
         require_languages(langs)
         settings = Settings.with_calibration(calibration, langs=langs, engines=_engine_choices(engine_pairs),
-                                             find_page=not scan, code_retries=thorough_codes)
+                                             find_page=not scan, code_retries=thorough_codes,
+                                             models_dir=config.models.registry_dir)
     except (CalibrationError, UnsupportedLanguage) as exc:
         fail(str(exc))
     bad = 0

@@ -164,3 +164,27 @@ def test_read_classifies_with_the_shipped_model_and_never_imports_torch(
     lines = run_cli_without_torch(["vision", "read", str(png), "--json"], tmp_path / "registry")
     line = json.loads(lines[0])
     assert line["doc_type"] == "cmr" and line["doc_type_rule"].startswith("model:")
+
+
+def test_read_uses_the_classifier_active_in_the_configured_registry(
+    tmp_path: Path, cmr_files: tuple[Path, Path, dict[str, Any]]
+) -> None:
+    """A version central activated in the kiosk's registry is the one `vision read` classifies with."""
+    import shutil
+
+    from edge_models.registry import FACTORY_DIR, Registry
+
+    incoming = tmp_path / "incoming" / "doc_classifier" / "1.2.0"
+    shutil.copytree(FACTORY_DIR / "doc_classifier" / "1.1.0", incoming)
+    manifest = json.loads((incoming / "manifest.json").read_text())
+    (incoming / "manifest.json").write_text(json.dumps({**manifest, "version": "1.2.0"}))
+    registry_dir = tmp_path / "registry"
+    registry = Registry(registry_dir)
+    registry.install(incoming)
+    registry.activate("doc_classifier", "1.2.0")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[models]\nregistry_dir = "{registry_dir}"\n')
+    png, _, _ = cmr_files
+    code, lines, errors = _run("read", str(png), "--json", "--config", str(config))
+    assert code == 0, errors
+    assert lines[0]["doc_type"] == "cmr" and lines[0]["doc_type_rule"].startswith("model:1.2.0:")
