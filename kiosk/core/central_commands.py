@@ -9,8 +9,9 @@ is an audit event, so a technician can see what central asked and what the box d
   silently undo is worse than none.
 - `model.activate` {"model": NAME, "version": TEXT}: the registry loads, checks and warms the bundle
   before it serves, so a missing, corrupt or mis-shaped bundle is refused and the active version keeps
-  serving; activating the version already active changes nothing. Loading runs on the loop thread:
-  a rare command from central, and the store's single writer must record its outcome anyway.
+  serving; activating the version already active changes nothing. The bundle is loaded before the
+  store's transaction opens, so the single writer is not held for the load (0.2-0.5 s for the HS
+  model); a crash between the two replays the command, which then finds the version active.
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ class CommandHandler:
 
         The change and its audit event are one durable transaction.
         """
+        decided = self._check(command_type, body)
+        if decided is None and command_type == "model.activate":
+            decided = self._activate(str(body["model"]), str(body["version"]))
         with self._store.durable() as db:
-            outcome, detail = self._outcome(db, command_id, issued_at, command_type, body)
+            outcome, detail = decided or self._store_reference(db, command_id, issued_at, command_type, body)
             audit.append(db, actor="central", action=f"command.{outcome}", subject=command_id,
                          details={"type": command_type, "detail": detail})
         if outcome == REFUSED:
@@ -64,14 +68,17 @@ class CommandHandler:
         self.outcomes[outcome] += 1
         return outcome
 
-    def _outcome(self, db: Database, command_id: str, issued_at: str, command_type: str,
-                 body: dict[str, Any]) -> tuple[str, str]:
+    @staticmethod
+    def _check(command_type: str, body: dict[str, Any]) -> tuple[str, str] | None:
+        """A refusal for a malformed body (central checked before signing; a bug there must not land here)."""
         try:
-            check_body(command_type, body)  # central checked before signing; a bug there must not land here
+            check_body(command_type, body)
         except ValueError as exc:
             return REFUSED, f"malformed: {exc}"
-        if command_type == "model.activate":
-            return self._activate(str(body["model"]), str(body["version"]))
+        return None
+
+    def _store_reference(self, db: Database, command_id: str, issued_at: str, command_type: str,
+                         body: dict[str, Any]) -> tuple[str, str]:
         if command_type != "reference.update":
             return REFUSED, REFUSALS.get(command_type, "unknown command type")
         dataset, version = str(body["dataset"]), str(body["version"])
