@@ -24,7 +24,7 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 
 ACKS_PER_MESSAGE = 500
 BATCH_MAX = 2000
+DELIVERY_LOG_KEPT = 100_000
+"""A long-running `central serve` keeps this many recent deliveries in memory, not all of them."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -164,8 +166,9 @@ class CentralService:
         self._writer: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
         self._client: mqtt.Client | None = None
-        self.delivery_log: list[str] = []
-        """One uuid per delivery to this worker, in arrival order (tests read it)."""
+        self.delivery_log: deque[str] = deque(maxlen=DELIVERY_LOG_KEPT)
+        """One uuid per delivery to this worker, in arrival order, the newest `DELIVERY_LOG_KEPT` (tests read
+        it; the `received` table counts every delivery)."""
         self.malformed_count = 0
 
     def start(self) -> None:

@@ -129,7 +129,7 @@ def test_kill_at_crash_point_then_restart_publishes_the_same_uuid(kiosk_rig: Kio
     kiosk_rig.core.start()
     wait_until(lambda: api.declaration(declaration_uuid)["central_acked"], "delivery after restart")
     assert kiosk_rig.central.received_uuids() == [declaration_uuid]  # recorded once
-    log = kiosk_rig.central.delivery_log
+    log = list(kiosk_rig.central.delivery_log)
     assert log == [declaration_uuid] * len(log)  # the same UUID on every delivery
     assert len(log) == kiosk_rig.central.deliveries(declaration_uuid)
     # after_commit: the restart publishes it for the first time. before_puback: the restart

@@ -3,11 +3,12 @@ from __future__ import annotations
 import queue
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from sync.broker import MosquittoBroker
-from sync.central import CentralService
+from sync.central import DELIVERY_LOG_KEPT, CentralService
 from sync.messages import Ack, encode, make_envelope, parse_acks
 from sync.mqtt_link import MqttLink
 from sync.topics import DEFAULT_PREFIX, ack_topic, declaration_topic
@@ -114,3 +115,11 @@ def test_malformed_payloads_are_counted_and_do_not_stop_central(
 
 def test_wait_for_reports_unrecorded_uuid(central: CentralService) -> None:
     assert not central.wait_for("never-sent", 0.1)
+
+
+def test_the_delivery_log_keeps_only_the_newest_deliveries(tmp_path: Path) -> None:
+    """A central serving for months must not grow without bound; the `received` table keeps the counts."""
+    central = CentralService("127.0.0.1", 1, tmp_path / "central.db")
+    central.delivery_log.extend(str(number) for number in range(DELIVERY_LOG_KEPT + 5))
+    assert len(central.delivery_log) == DELIVERY_LOG_KEPT
+    assert central.delivery_log[0] == "5"

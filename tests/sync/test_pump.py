@@ -113,7 +113,7 @@ def test_declarations_go_out_before_telemetry(
             assert kiosk.event_uuids("outbox.sent") == everything
 
     asyncio.run(scenario())
-    assert central.delivery_log == declarations + telemetry
+    assert list(central.delivery_log) == declarations + telemetry
 
 
 @pytest.mark.contract_violations(3)
