@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from devices import wire_log
 from devices.state import DeviceState, DeviceStatus
 from firmware_bridge.errors import McuUnavailable, VersionMismatch
 from firmware_bridge.host import LinkState, McuBridge
@@ -68,7 +69,7 @@ class McuBoard:
     def start(self) -> DeviceStatus:
         """Connect and identify; the status says why when the board is not ready (never raises)."""
         self.stop()
-        bridge = McuBridge(device_path(self.url), on_event=self._event)
+        bridge = McuBridge(device_path(self.url), on_event=self._event, on_wire=self._wire)
         try:
             identity = bridge.connect(self.connect_timeout)
         except VersionMismatch as exc:
@@ -121,6 +122,10 @@ class McuBoard:
     def _event(self, name: str, value: int) -> None:
         if self.on_event is not None:
             self.on_event(BoardEvent(name, value))
+
+    def _wire(self, direction: str, data: bytes) -> None:
+        """The bridge opens the line itself, not through `devices.transport`, so it reports its bytes here."""
+        wire_log.record(self.url, direction, data)
 
     def _status(self, state: DeviceState, detail: str) -> DeviceStatus:
         return DeviceStatus(self.name, KIND, state, detail)

@@ -72,6 +72,8 @@ class LinkState(StrEnum):
 
 
 LinkCallback = Callable[[LinkState, str], None]
+WireCallback = Callable[[str, bytes], None]
+"""("tx" or "rx", the bytes) for every write to and read from the line: the technician's wire log."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class McuBridge:
         sync_retry: float = 0.3,
         on_event: EventCallback | None = None,
         on_link: LinkCallback | None = None,
+        on_wire: WireCallback | None = None,
     ) -> None:
         self.path = path
         self.version = version
@@ -124,6 +127,7 @@ class McuBridge:
         self.sync_retry = sync_retry
         self.on_event = on_event
         self.on_link = on_link
+        self.on_wire = on_wire
         self.link = ReliableLink(window)
         self.decoder = FrameDecoder()
         self.state = LinkState.CLOSED
@@ -260,7 +264,10 @@ class McuBridge:
             )
             if writable:
                 try:
-                    out = out[os.write(self._fd, out) :]
+                    written = os.write(self._fd, out)
+                    if self.on_wire is not None:
+                        self.on_wire("tx", out[:written])
+                    out = out[written:]
                 except BlockingIOError:
                     pass
                 except OSError as exc:
@@ -271,7 +278,10 @@ class McuBridge:
                 self._take_submissions()
             if self._fd in readable:
                 try:
-                    self._bytes(os.read(self._fd, 4096), time.monotonic())
+                    data = os.read(self._fd, 4096)
+                    if self.on_wire is not None:
+                        self.on_wire("rx", data)
+                    self._bytes(data, time.monotonic())
                 except BlockingIOError:
                     pass
                 except OSError as exc:

@@ -84,3 +84,19 @@ def test_only_serial_urls_are_accepted() -> None:
     assert device_path("serial:///dev/ttyACM0") == "/dev/ttyACM0"
     with pytest.raises(ValueError, match="serial device"):
         device_path("socket://127.0.0.1:9100")
+
+
+def test_the_wire_log_records_the_boards_frames_both_ways(board_sim: PeerProcess) -> None:
+    from devices import wire_log
+
+    url = f"serial://{board_sim.path}"
+    wire_log.enable(url)
+    board = McuBoard(url)
+    try:
+        assert board.start().state == DeviceState.READY
+        board.set_light(42)
+        _until(lambda: {record.direction for record in wire_log.records(url)} == {"tx", "rx"})
+    finally:
+        board.stop()
+        wire_log.disable(url)
+    assert wire_log.records(url) == []  # switched off: nothing kept
