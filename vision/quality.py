@@ -1,7 +1,8 @@
 """The quality gate: is this frame worth reading, and if not, what should the driver do about it?
 
-Measured on a copy scaled to `WORK_WIDTH` pixels wide, so every threshold means the same at any
-resolution and the gate costs a few milliseconds:
+Measured on a copy scaled to `WORK_WIDTH` pixels wide (`vision.images.shrink`: halved first, which
+OpenCV does ~10x faster than an arbitrary scale), so every threshold means the same at any
+resolution and the gate costs a few milliseconds; percentiles come from the histogram, not a sort:
 - sharpness: the variance of the Laplacian (edges of print are steep on a sharp page, soft on a
   blurred one);
 - exposure: the paper level (90th percentile) and the contrast between paper and ink (0.5th
@@ -20,6 +21,8 @@ from typing import Any
 
 import cv2
 import numpy as np
+
+from vision.images import shrink
 
 WORK_WIDTH = 1000
 MIN_SHARPNESS = 150.0
@@ -79,10 +82,13 @@ class Quality:
 
 
 def _work_copy(gray: np.ndarray) -> np.ndarray:
-    scale = WORK_WIDTH / gray.shape[1]
-    if scale >= 1:
-        return gray
-    return cv2.resize(gray, (WORK_WIDTH, max(1, round(gray.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    return shrink(gray, round(WORK_WIDTH * max(gray.shape) / gray.shape[1]))
+
+
+def _percentiles(values: np.ndarray, percents: tuple[float, ...]) -> list[int]:
+    """Percentiles of 8-bit values from their histogram: a sort of a million pixels cost ~20 ms."""
+    cumulative = np.cumsum(np.bincount(values.ravel(), minlength=256))
+    return [int(np.searchsorted(cumulative, cumulative[-1] * p / 100, side="left")) for p in percents]
 
 
 def _page_mask(small: np.ndarray) -> np.ndarray:
@@ -121,7 +127,7 @@ def assess(gray: np.ndarray) -> Quality:
     page = _page_mask(small)
     coverage = float(np.count_nonzero(page)) / small.size
     on_page = small[page > 0] if coverage > 0 else small.ravel()
-    ink, paper = (int(v) for v in np.percentile(on_page, [INK_PERCENTILE, 90]))
+    ink, paper = _percentiles(on_page, (INK_PERCENTILE, 90))
     sharpness = _sharpness(small, ink, paper)
     glare = _glare(small, page, paper)
     if paper < MIN_PAPER_LEVEL:

@@ -175,3 +175,27 @@ def test_a_retail_code_seen_only_after_upscaling_needs_a_second_scale() -> None:
     """At 2x alone this UPC-E reads as 0170268000095; the printed code is 0050968000093."""
     path = SAMPLES / "upce-2" / "02.webp"
     assert "0170268000095" not in [code.text for code in read_codes_file(path)]
+
+
+def test_a_whole_page_is_read_at_half_resolution_with_positions_in_its_pixels() -> None:
+    """An A4 page at 300 dpi takes the page path: a QR and a thin-barred Code128 are both found,
+    framed in the page's own pixels."""
+    page = np.full((3508, 2480), 255, np.uint8)
+    qr = _symbol("CEZ-PAGE-QR", zxingcpp.BarcodeFormat.QRCode, scale=6)
+    bars = _symbol("MSCU1234565", zxingcpp.BarcodeFormat.Code128, scale=2)
+    page[300:300 + qr.shape[0], 1800:1800 + qr.shape[1]] = qr
+    page[3000:3000 + bars.shape[0], 400:400 + bars.shape[1]] = bars
+    codes = {code.text: code for code in read_codes(page, retries=False)}
+    assert set(codes) == {"CEZ-PAGE-QR", "MSCU1234565"}
+    assert {codes["CEZ-PAGE-QR"].reader, codes["MSCU1234565"].reader} <= {"zxing:half", "zxing:rows"}
+    xs = [x for x, _ in codes["CEZ-PAGE-QR"].position]
+    ys = [y for _, y in codes["CEZ-PAGE-QR"].position]
+    assert 1795 <= min(xs) < max(xs) <= 1805 + qr.shape[1]
+    assert 295 <= min(ys) < max(ys) <= 305 + qr.shape[0]
+    (bars_y,) = {y for _, y in codes["MSCU1234565"].position[:1]}
+    assert 2995 <= bars_y <= 3005 + bars.shape[0]
+
+
+def test_a_blank_page_has_no_code_and_asks_for_no_retry_by_default() -> None:
+    assert read_codes(np.full((3508, 2480), 255, np.uint8), retries=False) == []
+    assert read_codes(np.full((3508, 2480), 255, np.uint8)) == []

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from vision import icao9303
-from vision.mrz import CHECKED_CONFIDENCE, FAILED_CONFIDENCE, read_mrz
+from vision.mrz import CHECKED_CONFIDENCE, FAILED_CONFIDENCE, find_bands, read_mrz
 from vision.synth.fonts import mrz_font_path
 from vision.synth.generator import generate
 
@@ -58,3 +58,40 @@ def test_generated_documents_read_their_checked_fields(seed: int) -> None:
     assert reading.fields["document_number"].value == truth["document_number"]
     for name in ("birth_date", "expiry_date"):
         assert [c for c in reading.fields[name].value if c.isdigit()] == [c for c in truth[name] if c.isdigit()]
+
+
+@pytest.mark.parametrize("layout", ["td1-copy", "td3-copy", "td3-passport", "td1-card"])
+@pytest.mark.parametrize("turned", [False, True])
+def test_the_zone_is_found_and_read_either_way_up(layout: str, turned: bool) -> None:
+    """A scanned card or its A4 copy, upright or upside down: the band is found, read, and says which way up."""
+    page = generate("id_document", 3, variant=layout, degrade="scan")
+    gray = np.asarray(page.image.convert("L"))
+    if turned:
+        gray = np.ascontiguousarray(np.rot90(gray, 2))
+    reading = read_mrz(gray)
+    assert reading is not None and reading.valid
+    assert reading.upside_down is turned
+    assert reading.fields["document_number"].value == page.truth["fields"]["document_number"]
+
+
+def test_bands_cover_the_zone_and_little_else() -> None:
+    page = generate("id_document", 3, variant="td3-copy")
+    gray = np.asarray(page.image.convert("L"))
+    lines = [page.truth["regions"][f"mrz_line{i}"]["box"] for i in (1, 2)]
+    bands = find_bands(gray)
+    assert bands
+    band = bands[0]
+    assert band.left <= min(box[0] for box in lines) and band.top <= min(box[1] for box in lines)
+    assert band.bottom >= max(box[3] for box in lines)
+    assert (band.bottom - band.top) * (band.right - band.left) < 0.05 * gray.size
+    assert band.upright_first
+
+
+def test_a_page_of_plain_text_has_no_band() -> None:
+    image = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(mrz_font_path()), 40)
+    for i in range(8):
+        draw.text((200, 300 + 200 * i), "SHORT LINE", font=font, fill=0)
+    assert find_bands(np.asarray(image)) == []
+    assert read_mrz(np.asarray(image)) is None

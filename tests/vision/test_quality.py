@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from vision.quality import REASONS, assess
+from vision.quality import REASONS, _percentiles, assess
 
 
 def _on_desk(page: np.ndarray, share: float) -> np.ndarray:
@@ -81,3 +81,8 @@ def test_a_far_away_page_says_move_closer(cmr_gray: np.ndarray) -> None:
 def test_every_problem_has_a_reason() -> None:
     assert set(REASONS) == {"ok", "too_dark", "too_bright", "blurred", "glare", "too_small"}
     assert all(REASONS.values())
+
+
+def test_percentiles_from_the_histogram_match_numpys() -> None:
+    values = np.random.default_rng(7).integers(0, 256, 200_000).astype(np.uint8)
+    assert _percentiles(values, (0.5, 90)) == [int(v) for v in np.percentile(values, [0.5, 90])]
