@@ -1,61 +1,72 @@
-"""The customs fields of an upright CMR page, read zone by zone.
+"""The fields of an upright CMR page, read zone by zone: the four the kiosk's flow uses and seven more boxes.
 
 Each field's box is found in the page's ruling (`vision.form_cells`), so publishers' layouts that
 move the boxes still read; a page whose ruling cannot be followed falls back to the classic IRU
 geometry of `vision.cmr_layout`. The label band is cut off, and only the content is read, by the
-engine the field is configured for. The parties' addresses are read per script (`vision.scripts`): a
-first pass with one language per script says which script the zone is in, and only that script's
-languages read it again. Zones are read in threads: each OCR call is its own process
-(Tesseract) or releases the GIL (onnxruntime), so threads use both cores.
+engine the field is configured for; what the text means is `vision.cmr_values`' job. Parties and
+places are read per script (`vision.scripts`): a first pass with one language per script says which
+script the zone is in, and only that script's languages read it again. Zones are read in two threads:
+a warm Tesseract call drops the GIL (ctypes), so the threads use both cores.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 
-from vision.cmr_layout import FIELD_AREAS, PAGE_WIDTH_MM
-from vision.form_cells import Cell, content_top, find_cells, locate_cmr_boxes
+from vision.address_words import repair_address_words
+from vision.cmr_layout import FIELD_AREAS, LABEL_LINE_MM, PAGE_WIDTH_MM
+from vision.cmr_values import UNCHECKED_CAP, cmr_number, compact_dates, count, goods_lines, hs_codes, plate, weight
+from vision.cmr_values import FieldReading as FieldReading  # re-exported: every reader returns it
+from vision.form_cells import GOODS_ROW, Cell, content_top, find_cells, locate_cmr_boxes
 from vision.ocr import Layout, OcrEngine, OcrText, engine_for
-from vision.plates import correct_plate
 from vision.scripts import (
     SCRIPT_LANGS,
+    Script,
     dominant_script,
     first_pass_langs,
     letter_counts,
     page_scripts,
     repair_lookalikes,
     second_pass_langs,
+    unreadable_letters,
 )
 
 ZONE_MARGIN_MM = 0.8
 """Kept away from the box's ruled lines, which OCR would read as '|' or 'l'."""
+CONTENT_PAD_MM = 1.8
+"""How far printed content starts inside a box's ruling: goods lines wrap at the box's width less twice this."""
+NUMBER_OFFSET_MM = (40.0, 12.0)
+"""Where the CMR number starts inside the title block (right of the large "CMR", below the three titles)."""
+GOODS_LABEL_MM = 3 * LABEL_LINE_MM + 0.6
+"""Boxes 6 to 12 print their label on three lines on every layout; their content starts below that. Found
+from the ink instead, a Georgian label line (tall with its ascenders) passed for content, and a goods
+line of small print without ascenders for a label."""
+ZONE_THREADS = 2
+"""One zone per core: more threads would only contend for the box's two cores and warm more engines."""
 
-UNFAMILIAR_PLATE_CONFIDENCE = 0.5
-"""Ceiling for a plate that fits no known country shape: the driver should look at it."""
-
-
-@dataclass(frozen=True)
-class FieldReading:
-    value: str
-    confidence: float
+COUNT_VIEWS: tuple[tuple[float, float], ...] = ((1.0, 0.0), (2.0, 1.7), (1.5, 0.0))
+"""(scale, white border in mm) of each view a lone number is read in. Tesseract misreads a number or two
+in a small crop however it is shown ('7' as 'y' or nothing, '23' as '20', '32' as 'isPs'), each time in
+another view, so the views vote."""
 
 
 SURE_FIRST_PASS = 0.9
+"""A first pass this sure of every word, in one script, needs no second read (mostly plain ASCII)."""
 FIRST_PASS_SCALE = 0.6
 """The script-finding pass reads the zone at ~180 dpi: letters stay legible, Tesseract works on 0.36 of the pixels."""
-"""A first pass this sure of every word, in one script, needs no second read (mostly plain ASCII)."""
 
 
-def _label_words(name: str) -> re.Pattern[str]:
+def _label_words(name: str) -> re.Pattern[str] | None:
     """The first word of each language's label ('Sender', 'Отправитель', 'გამგზავნი'), to drop a label line OCR kept."""
-    words = (part.split()[0] for part in FIELD_AREAS[name].label_parts if part)
-    return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+    words = [part.split()[0] for part in FIELD_AREAS[name].label_parts if part]
+    return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE) if words else None
 
 
 def _address(text: OcrText, label: re.Pattern[str] | None = None) -> FieldReading:
@@ -70,61 +81,76 @@ def _address(text: OcrText, label: re.Pattern[str] | None = None) -> FieldReadin
 
 def read_address(zone: np.ndarray, engine: OcrEngine, langs: str, label: re.Pattern[str] | None = None
                  ) -> FieldReading:
-    """A party's name and address, read with the languages of its own script only.
+    """A party's name and address (or a place), read with the languages of its own script only.
 
     When the page's languages span one script, one read with them. Else a first pass with one language
     per script finds the zone's script, and the zone is read again with that script's languages
     (`vision.scripts.second_pass_langs`), unless the first pass was sure of every word, saw one script
     only and no better language set is known (a Latin address naming its country gets that country's).
+    Confused legal forms and street words are put back (`vision.address_words`); an address in a language
+    whose letters no installed pack reads is capped (`vision.scripts.unreadable_letters`).
     """
     scripts = page_scripts(langs)
     if len(scripts) == 1:
-        return _address(engine.read(zone, langs=langs, layout="block"), label)
+        return _finish(_address(engine.read(zone, langs=langs, layout="block"), label), None)
     first_langs = first_pass_langs(scripts)
     small = cv2.resize(zone, None, fx=FIRST_PASS_SCALE, fy=FIRST_PASS_SCALE, interpolation=cv2.INTER_AREA)
     first = engine.read(small, langs=first_langs, layout="block")
     script = dominant_script(first.text)
     if script is None:
-        return _address(first, label)
+        return _finish(_address(first, label), None)
     text = first
     again = second_pass_langs(script, first.text)
     sure = len(letter_counts(first.text)) == 1 and first.confidence >= SURE_FIRST_PASS
     if not sure or again != SCRIPT_LANGS[script]:
         text = engine_for(again, engine.name).read(zone, langs=again, layout="block")
-    reading = _address(text, label)
-    return FieldReading(repair_lookalikes(reading.value, script), reading.confidence)
+    return _finish(_address(text, label), script)
 
 
-def _plate(text: OcrText) -> FieldReading:
-    """The truck's plate: the first of 'truck / trailer' when both are written."""
-    written = " ".join(line.text for line in text.lines).split("/")[0]
-    plate, familiar = correct_plate(written)
-    confidence = text.confidence if familiar else min(text.confidence, UNFAMILIAR_PLATE_CONFIDENCE)
-    return FieldReading(plate, confidence)
+def _finish(reading: FieldReading, script: Script | None) -> FieldReading:
+    """The address with look-alikes, confused address words and split dates put back; capped when unreadable."""
+    value = repair_lookalikes(reading.value, script) if script else reading.value
+    value = compact_dates(repair_address_words(value))
+    confidence = min(reading.confidence, UNCHECKED_CAP) if unreadable_letters(value) else reading.confidence
+    return FieldReading(value, confidence)
 
 
-def _weight(text: OcrText) -> FieldReading:
-    """'14 213 kg' -> '14213': the first number on the line, thousands separators dropped.
-
-    Only the number's words count for the confidence; the printed unit is not part of the value.
-    """
-    match = re.search(r"\d[\d\s.,]*", " ".join(line.text for line in text.lines))
-    if not match:
-        return FieldReading("", 0.0)
-    number_words = [word.confidence for word in text.words if re.fullmatch(r"[\d.,]+", word.text)]
-    return FieldReading(re.sub(r"\D", "", match.group()), min(number_words, default=0.0))
+Interpret = Callable[[OcrText], FieldReading]
 
 
-ADDRESS_FIELDS = ("sender", "consignee")
-"""Read per script by `read_address`, not by one call with FIELD_READERS' languages."""
+@dataclass(frozen=True)
+class FieldSpec:
+    """How a field is read: its zone's layout, its own languages (None: the page's, per script, as an
+    address), and how its text becomes the value."""
 
-FIELD_READERS: dict[str, tuple[Layout, str | None, Callable[[OcrText], FieldReading]]] = {
-    # field: (how its zone is laid out, its own languages (None: the page's), how to turn its text into the field)
-    "sender": ("block", None, _address),
-    "consignee": ("block", None, _address),
-    "vehicle_plate": ("line", "eng", _plate),  # Latin letters and digits (Russian plates use Latin look-alikes)
-    "gross_weight_kg": ("block", "eng", _weight),
+    layout: Layout
+    langs: str | None = None
+    interpret: Interpret | None = None
+    trim: bool = True
+    """Cut the zone to its ink first (`_trim`); the plate reads best with its box's full width."""
+    views: int = 1
+    """How many of `COUNT_VIEWS` to read and vote over (a lone number in a small crop)."""
+
+
+FIELD_SPECS: dict[str, FieldSpec] = {
+    "goods": FieldSpec("block", "eng"),  # with statistical_number: box 10 says how many goods lines box 9 holds
+    "sender": FieldSpec("block"),
+    "consignee": FieldSpec("block"),
+    "carrier": FieldSpec("block"),
+    "taking_over": FieldSpec("block"),
+    "place_of_delivery": FieldSpec("block"),
+    # the plate in Latin letters and digits (Russian plates use Latin look-alikes)
+    "vehicle_plate": FieldSpec("line", "eng", plate, trim=False),
+    "gross_weight_kg": FieldSpec("block", "eng", weight),
+    "cmr_number": FieldSpec("block", "eng", cmr_number),
+    "packages": FieldSpec("line", "eng", count, views=len(COUNT_VIEWS)),
+    "statistical_number": FieldSpec("block", "eng", hs_codes),
 }
+"""Every field read, longest zone first (the zone threads finish together). Names are the truth's box keys,
+but for `vehicle_plate` (box 16's registration area, the truck's plate) and `gross_weight_kg` (box 11, digits)."""
+FIELD_NAMES: tuple[str, ...] = tuple(FIELD_SPECS)
+CUSTOMS_FIELDS = ("sender", "consignee", "vehicle_plate", "gross_weight_kg")
+"""The four fields the kiosk's CMR flow started with; their names and value forms are a contract."""
 
 
 def _fixed_zone(page: np.ndarray, name: str) -> np.ndarray:
@@ -133,10 +159,18 @@ def _fixed_zone(page: np.ndarray, name: str) -> np.ndarray:
     return page[top:bottom, left:right]
 
 
-def _cell_zone(page: np.ndarray, cell: Cell, px_per_mm: float) -> np.ndarray:
+def _cell_zone(page: np.ndarray, cell: Cell, px_per_mm: float, *, goods_row: bool = False) -> np.ndarray:
     margin = round(ZONE_MARGIN_MM * px_per_mm)
     crop = page[cell.top + margin : cell.bottom - margin, cell.left + margin : cell.right - margin]
+    if goods_row:
+        return crop[round((GOODS_LABEL_MM - ZONE_MARGIN_MM) * px_per_mm) :]
     return crop[content_top(crop, px_per_mm) :]
+
+
+def _number_zone(page: np.ndarray, title: Cell, px_per_mm: float) -> np.ndarray:
+    dx, dy = (round(mm * px_per_mm) for mm in NUMBER_OFFSET_MM)
+    margin = round(ZONE_MARGIN_MM * px_per_mm)
+    return page[title.top + dy : title.bottom - margin, title.left + dx : title.right - margin]
 
 
 def _clean(zone: np.ndarray) -> np.ndarray:
@@ -156,10 +190,58 @@ def zones(page: np.ndarray, cells: Mapping[str, Cell] | None = None) -> dict[str
     px_per_mm = page.shape[1] / PAGE_WIDTH_MM
     if cells is None:
         cells = locate_cmr_boxes(find_cells(page))
-    return {
-        name: _cell_zone(page, cells[name], px_per_mm) if name in cells else _fixed_zone(page, name)
-        for name in FIELD_READERS
-    }
+    found = {name: _cell_zone(page, cells[name], px_per_mm, goods_row=name in GOODS_ROW)
+             for name in FIELD_NAMES if name in cells}
+    if "title" in cells:
+        found["cmr_number"] = _number_zone(page, cells["title"], px_per_mm)
+    return {name: found[name] if name in found else _fixed_zone(page, name) for name in FIELD_NAMES}
+
+
+INK_LEVEL = 192
+"""Darker than this on a cleaned zone (paper at 255) is ink: a blurred camera page's text stays near 150."""
+MIN_INK_PX = 20
+"""A zone with fewer ink pixels than this is an empty box: OCR would only make something up in it."""
+TRIM_PAD_MM = 1.0
+
+
+def _trim(zone: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """The zone cut to its ink with a little paper around: Tesseract finds a lone digit in a tall empty box
+    ('7' in box 7) only when the box is not mostly paper, and reads less paper faster."""
+    ink = zone < INK_LEVEL
+    if int(np.count_nonzero(ink)) < MIN_INK_PX:
+        return zone[:0]
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    pad = round(TRIM_PAD_MM * px_per_mm)
+    return zone[max(0, rows[0] - pad) : rows[-1] + pad + 1, max(0, cols[0] - pad) : cols[-1] + pad + 1]
+
+
+def _prepare(zone: np.ndarray, spec: FieldSpec, px_per_mm: float) -> np.ndarray:
+    """What OCR gets: nothing for an empty box, else the zone, trimmed to its ink unless its field says not."""
+    trimmed = _trim(zone, px_per_mm)
+    if trimmed.size == 0 or not spec.trim:
+        return zone if trimmed.size else trimmed
+    return trimmed
+
+
+def _view(zone: np.ndarray, scale: float, border_mm: float, px_per_mm: float) -> np.ndarray:
+    border = round(border_mm * px_per_mm)
+    framed = cv2.copyMakeBorder(zone, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
+    return framed if scale == 1.0 else cv2.resize(framed, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+
+
+def _vote(readings: list[FieldReading]) -> FieldReading:
+    """The value most views gave (a tie: the surest), at its surest confidence; capped when views disagree."""
+    numbers = [reading for reading in readings if reading.value and reading.confidence > UNCHECKED_CAP]
+    if not numbers:
+        return max(readings, key=lambda reading: reading.confidence)
+    votes = {value: [r.confidence for r in numbers if r.value == value] for value in {r.value for r in numbers}}
+    value = max(votes, key=lambda v: (len(votes[v]), max(votes[v])))
+    confidence = max(votes[value]) if len(votes) == 1 else min(max(votes[value]), UNCHECKED_CAP)
+    return FieldReading(value, confidence)
+
+
+def _readable(zone: np.ndarray) -> bool:
+    return zone.size > 0 and min(zone.shape) >= 8
 
 
 def read_fields(
@@ -168,23 +250,64 @@ def read_fields(
     langs: str = "eng",
     engines: Mapping[str, str] | None = None,
     cells: Mapping[str, Cell] | None = None,
+    names: Collection[str] = FIELD_NAMES,
 ) -> dict[str, FieldReading]:
-    """The four customs fields of an upright CMR; `engines` maps a field to its preferred OCR engine."""
-    areas = zones(page, cells)
+    """The fields `names` (default: every field of `FIELD_SPECS`) of an upright CMR; `engines` maps a field to
+    its preferred OCR engine. Unknown names are refused (ValueError) before anything is read."""
+    unknown = sorted(set(names) - set(FIELD_NAMES))
+    if unknown:
+        raise ValueError(f"no CMR field named {', '.join(unknown)} (known: {', '.join(FIELD_NAMES)})")
+    wanted = {*names, "statistical_number"} if "goods" in names else set(names)
+    px_per_mm = page.shape[1] / PAGE_WIDTH_MM
+    cleaned = {name: _clean(zone) for name, zone in zones(page, cells).items() if name in wanted}
+    areas = {name: _prepare(zone, FIELD_SPECS[name], px_per_mm) for name, zone in cleaned.items()}
     chosen = engines or {}
 
-    def read(name: str) -> tuple[str, FieldReading]:
-        layout, own_langs, interpret = FIELD_READERS[name]
-        zone = _clean(areas[name])
-        if zone.size == 0 or min(zone.shape) < 8:
-            return name, FieldReading("", 0.0)
-        field_langs = own_langs or langs
+    def ocr(name: str, image: np.ndarray | None = None) -> OcrText:
+        spec = FIELD_SPECS[name]
+        field_langs = spec.langs or langs
         engine = engine_for(field_langs, chosen.get(name, "tesseract"))
-        if name in ADDRESS_FIELDS:
-            reading = read_address(zone, engine, field_langs, _label_words(name))
-        else:
-            reading = interpret(engine.read(zone, langs=field_langs, layout=layout))
-        return name, reading if reading.value else FieldReading("", 0.0)
+        return engine.read(areas[name] if image is None else image, langs=field_langs, layout=spec.layout)
 
-    with ThreadPoolExecutor(max_workers=len(FIELD_READERS), thread_name_prefix="ocr-zone") as pool:
-        return dict(pool.map(read, FIELD_READERS))
+    def read_one(name: str) -> FieldReading:
+        spec = FIELD_SPECS[name]
+        if not _readable(areas[name]):
+            return FieldReading("", 0.0)
+        if spec.interpret is not None and spec.views > 1:
+            views = (_view(areas[name], scale, border, px_per_mm) for scale, border in COUNT_VIEWS[: spec.views])
+            return _vote([spec.interpret(ocr(name, view)) for view in views])
+        if spec.interpret is not None:
+            return spec.interpret(ocr(name))
+        engine = engine_for(langs, chosen.get(name, "tesseract"))
+        return read_address(areas[name], engine, langs, _label_words(name))
+
+    def read(name: str) -> list[tuple[str, FieldReading]]:
+        if name != "goods":
+            return [(name, read_one(name))]
+        codes = read_one("statistical_number")
+        items = len(codes.value.split(", ")) if codes.value else None
+        lines = ocr("goods").lines if _readable(areas["goods"]) else ()
+        width = cleaned["goods"].shape[1] - round(2 * (CONTENT_PAD_MM - ZONE_MARGIN_MM) * px_per_mm)
+        return [("statistical_number", codes), ("goods", goods_lines(lines, width, items))]
+
+    with ThreadPoolExecutor(max_workers=ZONE_THREADS, thread_name_prefix="ocr-zone") as pool:
+        tasks = [name for name in FIELD_NAMES if name in names and name != "statistical_number"]
+        if "statistical_number" in names and "goods" not in names:
+            tasks.append("statistical_number")
+        results = dict(pair for pairs in pool.map(read, tasks) for pair in pairs)
+    return {name: results[name] if results[name].value else FieldReading("", 0.0)
+            for name in FIELD_NAMES if name in names}
+
+
+def truth_value(truth: Mapping[str, Any], name: str) -> str | None:
+    """What a generated page's truth says field `name` should read, in the reader's form (tests, benchmarks).
+
+    The four customs fields are the truth's `fields`; the others its `boxes` as printed (lines joined
+    with ', '). None when the page does not print the field.
+    """
+    if name in truth.get("fields", {}):
+        return str(truth["fields"][name])
+    value = truth.get("boxes", {}).get(name)
+    if name not in FIELD_SPECS or not value:
+        return None
+    return str(value)

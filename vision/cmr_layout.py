@@ -207,10 +207,21 @@ BOXES: tuple[Box, ...] = (
 
 BOX_BY_NUMBER: dict[int, Box] = {box.number: box for box in BOXES if box.number is not None}
 
+CMR_NUMBER = Box(None, "cmr_number", "", Rect(TITLE_RECT.x + 40.0, TITLE_RECT.y + 15.0, TITLE_RECT.w - 40.0, 10.0), 0)
+"""Where the title block prints the note's own number ("No GE 1234567"), right of the large "CMR"."""
+
 FIELD_AREAS: dict[str, Box] = {
     "sender": BOX_BY_NUMBER[1],
     "consignee": BOX_BY_NUMBER[2],
     "vehicle_plate": VEHICLE_REG,
     "gross_weight_kg": BOX_BY_NUMBER[11],
+    "cmr_number": CMR_NUMBER,
+    "carrier": BOX_BY_NUMBER[16],
+    "place_of_delivery": BOX_BY_NUMBER[3],
+    "taking_over": BOX_BY_NUMBER[4],
+    "packages": BOX_BY_NUMBER[7],
+    "goods": BOX_BY_NUMBER[9],
+    "statistical_number": BOX_BY_NUMBER[10],
 }
-"""Where each field that the customs flow needs is printed (the contract's CMR field names)."""
+"""Where each field that the customs flow needs is printed (the contract's CMR field names); the classic
+geometry, used when a page's ruling cannot be followed."""

@@ -61,11 +61,19 @@ def _column(cells: list[Cell], left: int, tolerance: int) -> list[Cell]:
     return sorted((c for c in cells if abs(c.left - left) <= tolerance), key=lambda c: c.top)
 
 
+LEFT_COLUMN = ("sender", "consignee", "place_of_delivery", "taking_over")
+"""Boxes 1 to 4, top to bottom."""
+RIGHT_COLUMN = ("title", "carrier", "vehicle_plate")
+"""The title block (the CMR number), box 16, and box 16's vehicle registration area."""
+GOODS_ROW = ("marks", "packages", "packing", "goods", "statistical_number", "gross_weight_kg", "volume")
+"""Boxes 6 to 12, left to right, by the names the reader gives them (box 11 is read as `gross_weight_kg`)."""
+
+
 def locate_cmr_boxes(cells: list[Cell]) -> dict[str, Cell]:
     """The CMR's customs fields by their place in the ruling; an empty dict when it is no CMR grid.
 
-    Keys are the field names of `vision.cmr_layout.FIELD_AREAS` (sender, consignee, vehicle_plate,
-    gross_weight_kg), and `title` for the title block beside box 1, which says whether this is a CMR.
+    Keys are the field names of `vision.cmr_layout.FIELD_AREAS` (`LEFT_COLUMN`, `RIGHT_COLUMN`, `GOODS_ROW`),
+    with `title` for the title block beside box 1, which says whether this is a CMR and holds its number.
     """
     if len(cells) < 12:
         return {}
@@ -77,26 +85,31 @@ def locate_cmr_boxes(cells: list[Cell]) -> dict[str, Cell]:
     if len(left_column) < 2 or not top_left:
         return {}
     sender = top_left[0]
-    consignee = left_column[left_column.index(sender) + 1]
+    below = left_column[left_column.index(sender) + 1 :]
+    found: dict[str, Cell] = dict(zip(LEFT_COLUMN, [sender, *below], strict=False))
     right_column = _column(cells, sender.right, 3 * tolerance)
-    found: dict[str, Cell] = {"sender": sender, "consignee": consignee}
-    if right_column:
-        found["title"] = right_column[0]
-    if len(right_column) >= 3:
-        found["vehicle_plate"] = right_column[2]  # title block, box 16, then its registration area
+    found.update(zip(RIGHT_COLUMN, right_column, strict=False))
     rows: dict[int, list[Cell]] = {}
     for cell in cells:
         key = next((top for top in rows if abs(top - cell.top) <= tolerance), cell.top)
         rows.setdefault(key, []).append(cell)
     goods = [sorted(row, key=lambda c: c.left) for row in rows.values() if len(row) == 7]
     if goods:
-        found["gross_weight_kg"] = goods[0][5]  # boxes 6..12: the sixth is box 11
+        found.update(zip(GOODS_ROW, goods[0], strict=True))
+        for name in ("place_of_delivery", "taking_over"):  # boxes 3 and 4 end above the goods row
+            if name in found and found[name].top >= goods[0][0].top - tolerance:
+                del found[name]
     return found
 
 
 LABEL_BAND_MAX_MM = 2.4
 """A label line (5.5 pt, with Georgian's ascenders and descenders) stands about 2 mm tall; content
 printed at 10.5 pt stands 2.6 mm or more."""
+
+
+BAND_GAP_MM = 0.3
+"""Rows this close to a text line belong to it: the thin tops of capitals and ascenders can drop under the
+ink threshold for a row or two, and a line cut there loses its top."""
 
 
 def content_top(crop: np.ndarray, px_per_mm: float) -> int:
@@ -110,13 +123,15 @@ def content_top(crop: np.ndarray, px_per_mm: float) -> int:
     in_text = ink > max(1, int(0.01 * crop.shape[1]))
     bands: list[tuple[int, int]] = []
     start = None
+    bridge = round(BAND_GAP_MM * px_per_mm)
     for y, on in enumerate([*in_text.tolist(), False]):
         if on and start is None:
-            start = y
+            # a row or two of capitals' thin tops under the threshold does not end a line
+            start = bands.pop()[0] if bands and y - bands[-1][1] <= bridge else y
         elif not on and start is not None:
-            if y - start >= 3:
-                bands.append((start, y))
+            bands.append((start, y))
             start = None
+    bands = [(begin, end) for begin, end in bands if end - begin >= 3]
     if not bands:
         return 0
     tallest = max(end - begin for begin, end in bands)

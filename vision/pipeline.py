@@ -20,7 +20,7 @@ from PIL import Image
 
 from vision.barcodes import Code, read_codes
 from vision.calibration import Thresholds, load_thresholds
-from vision.cmr_fields import FieldReading, read_fields
+from vision.cmr_fields import CUSTOMS_FIELDS, FieldReading, read_fields
 from vision.doc_type import DocType, active_classifier, classify
 from vision.form_cells import find_cells, locate_cmr_boxes
 from vision.images import MAX_PIXELS as MAX_PIXELS  # re-exported: callers know the pipeline's limits
@@ -55,7 +55,7 @@ class Settings:
     find_page: bool = True
     """Look for a page inside a larger frame (a camera); harmless on a scan, where the page is the frame."""
     code_retries: bool = False
-    """Retry other binarisers and scales when the first barcode pass finds nothing (~0.4 s more a page)."""
+    """When the page pass finds no code: full resolution, then other binarisers (~0.8 s more a page at 300 dpi)."""
     classifier: bool = True
     """Let the `edge_models` document classifier name the kind when a bundle is active (else rules only)."""
     models_dir: Path | None = None
@@ -100,17 +100,13 @@ class PageReading:
 
 
 def _find_mrz(page: np.ndarray, upright: Straightened) -> tuple[MrzReading | None, np.ndarray, Straightened]:
-    """The MRZ at the bottom, or at the top of a card that orientation got upside down (capitals and
-    a patterned background give the ascender rule little to go on); the page turned to match."""
+    """The MRZ, and the page turned over when the zone read only that way (capitals and a patterned
+    background give straightening's ascender rule little to go on; the zone's check digits are the judge)."""
     found = read_mrz(page)
-    if found is not None:
+    if found is None or not found.upside_down:
         return found, page, upright
     turned = cv2.rotate(page, cv2.ROTATE_180)
-    found = read_mrz(turned)
-    if found is None:
-        return None, page, upright
-    fixed = replace(upright, image=turned, rotation=(upright.rotation + 180) % 360)
-    return found, turned, fixed
+    return found, turned, replace(upright, image=turned, rotation=(upright.rotation + 180) % 360)
 
 
 def read_page(gray: np.ndarray, settings: Settings | None = None) -> PageReading:
@@ -172,5 +168,5 @@ def read_cmr(image: bytes | np.ndarray | Image.Image, *, langs: str = "eng") -> 
     timings: dict[str, float] = {}
     page = _timed(timings, "decode", lambda: load_gray(image))
     upright = _timed(timings, "straighten", lambda: straighten(page, find_the_page=False))
-    fields = _timed(timings, "ocr", lambda: read_fields(upright.image, langs=langs))
+    fields = _timed(timings, "ocr", lambda: read_fields(upright.image, langs=langs, names=CUSTOMS_FIELDS))
     return PageResult("cmr", fields, timings)

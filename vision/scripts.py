@@ -108,3 +108,12 @@ def repair_lookalikes(text: str, script: Script) -> str:
 
     text = _ZEROS_AS_LETTERS.sub("ООО" if script == "Cyrillic" else "OOO", text)
     return _WORD.sub(fix, text)
+
+
+_UNREADABLE_COUNTRIES = re.compile(r"\b(Polska|Lietuva|Rom[aâ]nia)\b")
+"""Countries named in their own language, whose letters (ł, ė, ț ...) no installed Tesseract pack has."""
+
+
+def unreadable_letters(address: str) -> bool:
+    """Whether `address` is written in a language whose own letters OCR cannot give back (`Kraków` reads `Krakow`)."""
+    return _UNREADABLE_COUNTRIES.search(address) is not None

@@ -3,11 +3,15 @@ Turkish, Georgian), where one six-language call mixed look-alikes and dropped le
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
-from vision.cmr_fields import read_fields
+from vision.calibration import load_thresholds
+from vision.cmr_fields import CUSTOMS_FIELDS, FIELD_NAMES, FieldReading, read_fields, truth_value
 from vision.form_cells import find_cells, locate_cmr_boxes
+from vision.pipeline import read_cmr
 from vision.straighten import straighten
 from vision.synth.generator import generate
 
@@ -22,3 +26,72 @@ def test_parties_in_every_script_read_exactly(seed: int) -> None:
     for name in ("sender", "consignee"):
         assert fields[name].value == page.truth["fields"][name]
         assert 0 < fields[name].confidence <= 1
+
+
+def _regions_centre(page_truth: dict[str, Any], key: str) -> tuple[float, float]:
+    left, top, right, bottom = page_truth["regions"][key]["box"]
+    return (left + right) / 2, (top + bottom) / 2
+
+
+@pytest.mark.parametrize("layout", ["iru-classic", "iru-compact", "iru-ruled"])
+def test_every_field_s_box_is_found_in_the_ruling_of_each_layout(layout: str) -> None:
+    page = generate("cmr", 11, variant=layout)
+    gray = np.asarray(page.image.convert("L"))
+    cells = locate_cmr_boxes(find_cells(gray))
+    printed = {"vehicle_plate": "vehicle_reg", "gross_weight_kg": "gross_weight", "cmr_number": "cmr_number"}
+    for name in FIELD_NAMES:
+        cell = cells["title" if name == "cmr_number" else name]
+        x, y = _regions_centre(page.truth, printed.get(name, name))
+        assert cell.left <= x <= cell.right and cell.top <= y <= cell.bottom, name
+
+
+def test_a_blank_page_gives_every_field_empty_and_unsure() -> None:
+    fields = read_fields(np.full((3508, 2480), 255, np.uint8), langs=PAGE_LANGS)
+    assert set(fields) == set(FIELD_NAMES)
+    assert all(reading == FieldReading("", 0.0) for reading in fields.values())
+
+
+def test_the_truth_of_a_field_is_its_box_as_printed_and_none_when_not_printed() -> None:
+    truth = {"fields": {"sender": "A, B"}, "boxes": {"goods": "Fish; frozen, Wine", "packages": "",
+                                                     "marks": "GE-1"}}
+    assert truth_value(truth, "sender") == "A, B"
+    assert truth_value(truth, "goods") == "Fish; frozen, Wine"
+    assert truth_value(truth, "packages") is None  # not printed on this page
+    assert truth_value(truth, "marks") is None  # a box the reader does not read
+
+
+NEW_FIELDS = ("cmr_number", "carrier", "place_of_delivery", "taking_over", "packages", "goods", "statistical_number")
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_the_declaration_s_other_boxes_read_as_printed_and_what_is_accepted_is_right(seed: int) -> None:
+    page = generate("cmr", seed, degrade="scan")
+    upright = straighten(np.asarray(page.image.convert("L")), find_the_page=False).image
+    fields = read_fields(upright, langs=PAGE_LANGS, cells=locate_cmr_boxes(find_cells(upright)))
+    assert {name: fields[name].value for name in NEW_FIELDS} == {
+        name: truth_value(page.truth, name) for name in NEW_FIELDS}
+    thresholds = load_thresholds()
+    for name, reading in fields.items():
+        if thresholds.accepts(name, reading.confidence):
+            assert reading.value == truth_value(page.truth, name), name
+
+
+def test_read_cmr_keeps_the_four_contract_fields() -> None:
+    result = read_cmr(generate("cmr", 3).png_bytes(), langs="eng")
+    assert set(result.fields) == set(CUSTOMS_FIELDS) == {"sender", "consignee", "vehicle_plate", "gross_weight_kg"}
+
+
+def test_an_unknown_field_name_is_refused_before_reading() -> None:
+    with pytest.raises(ValueError, match="no CMR field named seal_number"):
+        read_fields(np.full((100, 100), 255, np.uint8), names=("sender", "seal_number"))
+
+
+def test_views_of_a_lone_number_vote_and_a_disagreement_is_not_trusted() -> None:
+    from vision.cmr_fields import _vote
+    from vision.cmr_values import UNCHECKED_CAP
+
+    agreed = _vote([FieldReading("23", 0.97), FieldReading("", 0.0), FieldReading("23", 0.82)])
+    assert agreed == FieldReading("23", 0.97)
+    split = _vote([FieldReading("23", 0.97), FieldReading("20", 0.72), FieldReading("23", 0.82)])
+    assert split.value == "23" and split.confidence == UNCHECKED_CAP
+    assert _vote([FieldReading("", 0.0), FieldReading("4", 0.3)]) == FieldReading("4", 0.3)
