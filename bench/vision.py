@@ -1,13 +1,15 @@
 """The vision issue's benchmark: accuracy and speed of the kiosk's readers, from one run.
 
     python bench/vision.py --json [--part barcodes|ocr|corpus] [--data ../shared/data] [--seed S] [--pages N]
-                           [--write-calibration FILE] [--kind KIND]...
+                           [--write-calibration FILE] [--kind KIND]... [--latency-pages M]
 
 Each part is a section of the JSON, named after what it measures:
 - `barcodes`: zxing-cpp's sample images (`bench/vision_barcodes.py`);
 - `ocr`: character error rate on Tesseract's test pages, per page and rotated variant (`bench/vision_ocr.py`);
 - `corpus`: generated pages of every kind and degradation: field accuracy, fitted acceptance thresholds,
-  auto-acceptance, latency and 2-worker throughput (`bench/vision_corpus.py`). `--write-calibration FILE`
+  auto-acceptance, the issue's targets met or not, latency and 2-worker throughput (`bench/vision_corpus.py`).
+  `--pages N` is pages per kind in each split, the levels in turn (`--pages 200`: the issue's run);
+  `--latency-pages M` of them per kind and level are also timed one at a time. `--write-calibration FILE`
   saves the thresholds it fitted (the shipped ones are `vision/calibration.json`); `--kind cmr` measures one kind
   only (quick before/after comparisons of one reader).
 """
@@ -50,19 +52,31 @@ def main() -> int:
                         help="measure only this part (repeatable; default: every part)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     parser.add_argument("--seed", type=int, default=1, help="first seed of the generated pages")
-    parser.add_argument("--pages", type=int, default=10, help="generated pages per measurement")
+    parser.add_argument("--pages", type=int, default=10,
+                        help="with the corpus part: generated pages per kind in each split, levels in turn")
+    parser.add_argument("--latency-pages", type=int, default=10,
+                        help="with the corpus part: test pages per kind and level timed one at a time")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--write-calibration", type=Path, default=None,
                         help="with the corpus part: write the fitted acceptance thresholds to this JSON file")
     parser.add_argument("--kind", choices=KINDS, action="append",
                         help="with the corpus part: generate only this kind (repeatable; default: every kind)")
     args = parser.parse_args()
+    if args.pages < 1 or args.latency_pages < 0:
+        print("bench/vision.py: --pages must be at least 1 and --latency-pages at least 0", file=sys.stderr)
+        return 2
+    if args.write_calibration is not None and not args.write_calibration.resolve().parent.is_dir():
+        # checked now, not after an hour of reading pages
+        print(f"bench/vision.py: {args.write_calibration.parent} is not a folder; cannot write the calibration",
+              file=sys.stderr)
+        return 2
 
     report: dict[str, Any] = {"benchmark": "vision", "seed": args.seed, "pages": args.pages}
     for part in args.part or sorted(PARTS):
         folder, measure = PARTS[part]
-        if part == "corpus" and args.kind:
-            measure = functools.partial(vision_corpus.run, kinds=tuple(args.kind))
+        if part == "corpus":
+            measure = functools.partial(vision_corpus.run, kinds=tuple(args.kind or KINDS),
+                                        latency_pages=args.latency_pages)
         if not (args.data / folder).is_dir():
             print(f"bench/vision.py: {args.data / folder} is absent; cannot measure {part}", file=sys.stderr)
             return 2

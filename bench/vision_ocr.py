@@ -67,7 +67,7 @@ def run(folder: Path, console: Console, seed: int, pages: int) -> dict[str, Any]
     jobs = [(name, truth, variant, langs, "tesseract") for name, truth, variant, langs in PAGES]
     jobs += [(name, truth, variant, langs, "rapidocr") for name, truth, variant, langs in PAGES
              if name in SECOND_ENGINE]
-    rows = []
+    rows: list[dict[str, Any]] = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("ocr pages", total=len(jobs))
         for name, truth_name, variant, langs, engine in jobs:

@@ -9,6 +9,7 @@ runs in this process, which is what a memory-limited caller (`prlimit`) wants.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,14 +30,27 @@ class Outcome:
     page: int
     result: dict[str, Any] | None
     error: str | None = None
+    seconds: float = 0.0
+    """Wall time of decoding and reading the page in its worker (benchmarks: latency under the pool's load)."""
+    cpu_seconds: float = 0.0
+    """CPU time the worker (its threads and finished children) spent on the page: unlike `seconds`, other load
+    on the box does not inflate it."""
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def read_one(file: Path, page: int, settings: Settings) -> Outcome:
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     try:
         image = load_page(file, page)
     except UnreadableImage as exc:
         return Outcome(file, page, None, str(exc))
-    return Outcome(file, page, read_page(image.gray, settings).to_dict(str(file), page))
+    result = read_page(image.gray, settings).to_dict(str(file), page)
+    return Outcome(file, page, result, seconds=time.perf_counter() - started,
+                   cpu_seconds=_cpu_seconds() - cpu_started)
 
 
 def _init_worker() -> None:
