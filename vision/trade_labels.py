@@ -6,20 +6,42 @@ Labels are the generator's English, Russian and Georgian forms plus the wordings
 
 from __future__ import annotations
 
+import re
+
 from vision.field_values import parse_amount, parse_date, parse_reference
 from vision.key_values import FieldSpec
 
 _NO = r"\s*(?:no\b\.?|n[°º]|#|№|number)"
 
+
+
+def parse_decimal(text: str) -> str | None:
+    """`parse_amount`, refusing a number whose decimal mark ends it (`10 225,"`): its decimals were lost."""
+    return None if re.search(r"\d[.,](?!\d)", text) else parse_amount(text)
+
+
+def parse_invoice_number(text: str) -> str | None:
+    """An invoice number: `parse_reference` after a stray leading mark of the label (`y EXP-2025...`, `-EXP...`).
+
+    No invoice numbering starts with a lone character or a dash; a certificate's `A 1234567` may, so this is
+    for invoices only."""
+    tokens = text.strip().lstrip("-–—.,;:|").split()
+    if len(tokens) > 1 and len(tokens[0]) == 1 and sum(ch.isdigit() for ch in tokens[1]) >= 3:
+        tokens = tokens[1:]
+    return parse_reference(" ".join(tokens))
+
+
 INVOICE_NUMBER = FieldSpec("invoice_number", (
-    rf"invoice{_NO}", r"инвойс\s*№", r"сч[её]т(?:-фактура)?\s*№", r"ინვოისის\s*№"), parse_reference)
+    rf"invoice{_NO}", r"инвойс\s*№", r"сч[её]т(?:-фактура)?\s*№", r"ინვოისის\s*№"), parse_invoice_number)
 DATE_LABELS = (r"\bdate\b", r"\bдата\b", r"თარიღი")
 TOTAL_NET_KG = FieldSpec("total_net_kg", (
-    r"total\s+net", r"net\s+weight", r"вес\s+нетто", r"нетто\s*,?\s*кг\s*:", r"ნეტო\s+წონა"), parse_amount)
+    r"total\s+net", r"net\s+weight", r"вес\s+нетто", r"нетто\s*,?\s*кг\s*:", r"ნეტო\s+წონა"), parse_decimal)
 TOTAL_GROSS_KG = FieldSpec("total_gross_kg", (
-    r"total\s+gross", r"gross\s+weight", r"вес\s+брутто", r"ბრუტო\s+წონა"), parse_amount)
+    r"total\s+gross", r"gross\s+weight", r"вес\s+брутто", r"ბრუტო\s+წონა"), parse_decimal)
 CONSIGNEE_LABELS = (r"\bconsignee\b", r"грузополучатель", r"მიმღები")
-ORIGIN_LABELS = (r"country\s+of\s+origin", r"\boriginating\b", r"страна\s+происхождения",
+COUNTRY_LANGS = "eng+tur"
+"""Countries are printed by their English names, and `Türkiye`'s `ü` needs Turkish (English reads `Tiirkiye`)."""
+ORIGIN_LABELS = (r"country\s+of\s+origin", r"\boriginating\b", r"\bconsidered\s+as\b", r"страна\s+происхождения",
                  r"წარმოშობის\s+ქვეყანა")
 
 

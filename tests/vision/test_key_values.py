@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -17,11 +19,12 @@ from vision.field_values import (
     parse_incoterm,
     parse_incoterm_place,
 )
-from vision.key_values import UNPARSED_CAP, FieldSpec, phrases, read_key_values
-from vision.ocr import Word
+from vision.key_values import DISAGREE_CAP, UNPARSED_CAP, FieldSpec, phrases, read_key_values
+from vision.ocr import BBox, Word
 from vision.pipeline import Settings, read_page
 from vision.synth import generate
 from vision.trade_fields import TRADE_KINDS, read_trade_fields
+from vision.trade_labels import TOTAL_NET_KG, parse_invoice_number
 from vision.trade_truth import expected_fields
 
 
@@ -84,6 +87,66 @@ def test_a_value_that_does_not_parse_is_kept_but_never_trusted() -> None:
 def test_confidence_is_the_least_sure_word_of_the_value() -> None:
     words = [_word("Date:", 100, 100, confidence=0.5), _word("04/02/2025", 600, 100, confidence=0.8)]
     assert read_key_values([DATE], words)["date"].confidence == 0.8
+
+
+def test_russian_labels_read_by_the_english_pass_still_match() -> None:
+    """The page pass reads English only: `Вес нетто, кг:` comes back as Latin look-alikes."""
+    words = [_word("Bec", 100, 100), _word("HeTTO,", 180, 100), _word("Kr:", 320, 100), _word("8 831,7", 900, 100)]
+    assert read_key_values([TOTAL_NET_KG], words)["total_net_kg"].value == "8831.7"
+
+
+def test_a_colon_inside_a_word_starts_the_value() -> None:
+    plate = FieldSpec("plate", (r"транспортное",), lambda text: text if text == "03 X 6823" else None)
+    words = [_word("Транспортное", 100, 100), _word("средство:03", 360, 100), _word("X", 600, 100),
+             _word("6823", 640, 100)]
+    assert read_key_values([plate], words)["plate"].value == "03 X 6823"
+
+
+def test_a_stray_mark_before_an_invoice_number_is_dropped() -> None:
+    assert parse_invoice_number("y EXP-202643006") == parse_invoice_number("-EXP-202643006") == "EXP-202643006"
+    assert parse_invoice_number("INV 123456") == "INV 123456"
+
+
+def _reread_saying(text: str, confidence: float = 0.97) -> Callable[[BBox, str], tuple[Word, ...]]:
+    """The decision between two readings alone (a fixed second reading); real re-reads run in the page tests."""
+    def reread(box: BBox, langs: str) -> tuple[Word, ...]:
+        return (Word(text, confidence, box),)
+    return reread
+
+
+def test_two_readings_that_agree_keep_the_surer_confidence() -> None:
+    words = [_word("Date:", 100, 100), _word("04/02/2025", 600, 100, confidence=0.7)]
+    reading = read_key_values([DATE], words, _reread_saying("04/02/2025"))["date"]
+    assert (reading.value, reading.confidence) == ("2025-02-04", 0.97)
+
+
+def test_two_readings_that_differ_give_the_sharp_one_never_trusted() -> None:
+    words = [_word("Date:", 100, 100), _word("04/02/2025", 600, 100)]
+    reading = read_key_values([DATE], words, _reread_saying("01/02/2025"))["date"]
+    assert reading.value == "2025-02-01"
+    assert reading.confidence <= DISAGREE_CAP
+
+
+def test_a_column_total_is_the_last_number_under_its_label() -> None:
+    mass = FieldSpec("gross_mass", (r"gross\s+mass",), parse_amount, column_total=True)
+    words = [_word("Gross", 100, 100), _word("mass", 220, 100), _word("2161,4", 110, 200),
+             _word("1 845,5", 110, 260), _word("4 006,9", 110, 320), _word("Declaration", 60, 500)]
+    assert read_key_values([mass], words)["gross_mass"].value == "4006.9"
+
+
+def test_one_value_claimed_by_two_labels_is_trusted_for_neither() -> None:
+    """A camera's slant put the origin's value under the destination's caption too."""
+    origin = FieldSpec("origin_country", (r"^origin$",), parse_country)
+    destination = FieldSpec("destination_country", (r"^destination$",), parse_country)
+    words = [_word("origin", 100, 100), _word("destination", 260, 100), _word("Lithuania", 150, 160)]
+    found = read_key_values([origin, destination], words)
+    assert found["origin_country"].value == found["destination_country"].value == "LT"
+    assert all(reading.confidence <= DISAGREE_CAP for reading in found.values())
+
+
+def test_an_unknown_kind_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="no trade reader for 'cmr'"):
+        read_trade_fields("cmr", np.full((400, 300), 250, np.uint8))
 
 
 @pytest.mark.parametrize("kind", sorted(TRADE_KINDS))

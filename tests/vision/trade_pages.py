@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vision.calibration import load_thresholds
-from vision.cmr_fields import FieldReading
+from vision.cmr_values import FieldReading
 from vision.straighten import straighten
 from vision.synth import generate
 from vision.synth.degrade import Level
