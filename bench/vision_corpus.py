@@ -44,7 +44,7 @@ CALIBRATION_OFFSET = 100_000
 TARGET_PRECISION = 0.995
 MIN_FIELD_SAMPLES = 40
 """A field gets its own threshold from this many calibration readings on; fewer share the pooled one."""
-LANGS = "kat+rus+eng+tur+aze+deu+fra"
+LANGS = "kat+rus+eng+tur+aze+deu+fra+pol+lit+ron"
 """The CMR's parties write in Georgian, Cyrillic and Latin with Turkish, Azerbaijani, German and French letters."""
 WORKERS = 2
 DPI = 300

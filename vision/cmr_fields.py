@@ -27,14 +27,15 @@ from vision.cmr_values import FieldReading as FieldReading  # re-exported: every
 from vision.form_cells import GOODS_ROW, Cell, content_top, find_cells, locate_cmr_boxes
 from vision.ocr import Layout, OcrEngine, OcrText, engine_for
 from vision.scripts import (
-    SCRIPT_LANGS,
     Script,
     dominant_script,
     first_pass_langs,
     letter_counts,
     page_scripts,
     repair_lookalikes,
+    script_langs,
     second_pass_langs,
+    standard_letters,
     unreadable_letters,
 )
 
@@ -88,30 +89,31 @@ def read_address(zone: np.ndarray, engine: OcrEngine, langs: str, label: re.Patt
     (`vision.scripts.second_pass_langs`), unless the first pass was sure of every word, saw one script
     only and no better language set is known (a Latin address naming its country gets that country's).
     Confused legal forms and street words are put back (`vision.address_words`); an address in a language
-    whose letters no installed pack reads is capped (`vision.scripts.unreadable_letters`).
+    whose letters the languages it was read with lack is capped (`vision.scripts.unreadable_letters`).
     """
     scripts = page_scripts(langs)
     if len(scripts) == 1:
-        return _finish(_address(engine.read(zone, langs=langs, layout="block"), label), None)
+        return _finish(_address(engine.read(zone, langs=langs, layout="block"), label), None, langs)
     first_langs = first_pass_langs(scripts)
     small = cv2.resize(zone, None, fx=FIRST_PASS_SCALE, fy=FIRST_PASS_SCALE, interpolation=cv2.INTER_AREA)
     first = engine.read(small, langs=first_langs, layout="block")
     script = dominant_script(first.text)
     if script is None:
-        return _finish(_address(first, label), None)
-    text = first
-    again = second_pass_langs(script, first.text)
+        return _finish(_address(first, label), None, first_langs)
+    text, read_with = first, first_langs
+    again = second_pass_langs(script, first.text, langs)
     sure = len(letter_counts(first.text)) == 1 and first.confidence >= SURE_FIRST_PASS
-    if not sure or again != SCRIPT_LANGS[script]:
-        text = engine_for(again, engine.name).read(zone, langs=again, layout="block")
-    return _finish(_address(text, label), script)
+    if again and (not sure or again != script_langs(script, langs)):  # none: the page lists no language of it
+        text, read_with = engine_for(again, engine.name).read(zone, langs=again, layout="block"), again
+    return _finish(_address(text, label), script, read_with)
 
 
-def _finish(reading: FieldReading, script: Script | None) -> FieldReading:
-    """The address with look-alikes, confused address words and split dates put back; capped when unreadable."""
+def _finish(reading: FieldReading, script: Script | None, langs: str) -> FieldReading:
+    """The address with look-alikes, confused address words, split dates and Romanian letters put back; capped when
+    `langs`, the languages it was read with, lack its country's own letters."""
     value = repair_lookalikes(reading.value, script) if script else reading.value
-    value = compact_dates(repair_address_words(value))
-    confidence = min(reading.confidence, UNCHECKED_CAP) if unreadable_letters(value) else reading.confidence
+    value = standard_letters(compact_dates(repair_address_words(value)), langs)
+    confidence = min(reading.confidence, UNCHECKED_CAP) if unreadable_letters(value, langs) else reading.confidence
     return FieldReading(value, confidence)
 
 

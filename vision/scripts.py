@@ -27,13 +27,23 @@ COUNTRY_LANGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Az\w{1,2}rba\w{1,3}an", re.IGNORECASE), "aze+eng"),
     (re.compile(r"Deut\w{1,3}land|Germany|sterreich|Austria", re.IGNORECASE), "deu+eng"),
     (re.compile(r"France|Belgique|Suisse", re.IGNORECASE), "fra+eng"),
+    # named in their own language only: an export address (`Gdansk, Poland`) is in ASCII, and `pol` read its
+    # `Sp. z o.o.` as `Sp. zo.o.`, `lit` its date `11.07.2025` as `T1L0742025`
+    (re.compile(r"Polska", re.IGNORECASE), "pol+eng"),
+    (re.compile(r"Lietuva", re.IGNORECASE), "lit+eng"),
+    (re.compile(r"Rom\w{1,2}nia", re.IGNORECASE), "ron+eng"),  # `România` comes back as `Romania`, `Romdnia`
 )
 """A Latin address naming its country is read in that country's language first: with all five Latin
-languages at once Tesseract still writes `Rhéne` for `Rhône`, `HafenstraRe` for `Hafenstraße`, `Sti` for `Şti`."""
+languages at once Tesseract still writes `Rhéne` for `Rhône`, `HafenstraRe` for `Hafenstraße`, `Sti` for `Şti`,
+and only the Polish, Lithuanian and Romanian packs have `ł`, `ė`, `ț`. A country's language is used only when
+the page's languages list it (the caller's configuration decides which packs may be loaded)."""
 
 LANG_SCRIPT: dict[str, Script] = {
-    code: script for script, langs in SCRIPT_LANGS.items() for code in langs.split("+")
+    **{code: "Latin" for _, langs in COUNTRY_LANGS for code in langs.split("+")},
+    **{code: script for script, langs in SCRIPT_LANGS.items() for code in langs.split("+")},
 }
+KNOWN_LANGS = "+".join(LANG_SCRIPT)
+"""Every language this module chooses between (the default page: none ruled out)."""
 
 _LATIN_LOOKALIKES = "ABCEHKMOPTXaceopxy"
 _CYRILLIC_LOOKALIKES = "АВСЕНКМОРТХасеорху"
@@ -77,13 +87,24 @@ def first_pass_langs(scripts: tuple[Script, ...]) -> str:
     return "+".join(SCRIPT_LANGS[script].split("+")[0] for script in scripts)
 
 
-def second_pass_langs(script: Script, first_text: str) -> str:
-    """The languages a zone in `script` is read again with: its country's language when a Latin address names it."""
+def script_langs(script: Script, page_langs: str) -> str:
+    """The languages of `script` a zone is read with when no country is named: the script's own that the page
+    lists, else the page's languages in that script (`eng+pol` reads a Latin zone with both); empty when the page
+    lists none."""
+    allowed = page_langs.split("+")
+    own = [code for code in SCRIPT_LANGS[script].split("+") if code in allowed]
+    return "+".join(own or [code for code in allowed if LANG_SCRIPT.get(code, "Latin") == script])
+
+
+def second_pass_langs(script: Script, first_text: str, page_langs: str = KNOWN_LANGS) -> str:
+    """The languages a zone in `script` is read again with: its country's language when a Latin address names it
+    and the page's languages list every language of that choice, else `script_langs`."""
+    allowed = set(page_langs.split("+"))
     if script == "Latin":
         for country, langs in COUNTRY_LANGS:
-            if country.search(first_text):
+            if country.search(first_text) and set(langs.split("+")) <= allowed:
                 return langs
-    return SCRIPT_LANGS[script]
+    return script_langs(script, page_langs)
 
 
 def repair_lookalikes(text: str, script: Script) -> str:
@@ -110,10 +131,25 @@ def repair_lookalikes(text: str, script: Script) -> str:
     return _WORD.sub(fix, text)
 
 
-_UNREADABLE_COUNTRIES = re.compile(r"\b(Polska|Lietuva|Rom[aâ]nia)\b")
-"""Countries named in their own language, whose letters (ł, ė, ț ...) no installed Tesseract pack has."""
+_OWN_LETTERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bPolska\b"), "pol"),
+    (re.compile(r"\bLietuva\b"), "lit"),
+    (re.compile(r"\bRom[aâ]nia\b"), "ron"),
+)
+"""Countries named in their own language, whose letters (ł, ė, ț ...) only that language's pack has."""
 
 
-def unreadable_letters(address: str) -> bool:
-    """Whether `address` is written in a language whose own letters OCR cannot give back (`Kraków` reads `Krakow`)."""
-    return _UNREADABLE_COUNTRIES.search(address) is not None
+def unreadable_letters(address: str, langs: str = "") -> bool:
+    """Whether `address` is written in a language whose own letters `langs` (the languages it was read with)
+    cannot give back (`Kraków` read without `pol` comes back `Krakow`)."""
+    codes = langs.split("+")
+    return any(country.search(address) and pack not in codes for country, pack in _OWN_LETTERS)
+
+
+_COMMA_BELOW = str.maketrans("şţŞŢ", "șțȘȚ")
+"""Romanian writes s and t with a comma below; Tesseract's `ron` gives the older cedilla forms, which Turkish keeps."""
+
+
+def standard_letters(text: str, langs: str) -> str:
+    """`text` read with `langs`, in the letters its language writes today (`Constanţa` read with `ron`: `Constanța`)."""
+    return text.translate(_COMMA_BELOW) if "ron" in langs.split("+") else text

@@ -1,5 +1,6 @@
 """CMR parties read per script with real Tesseract on generated pages (Cyrillic, Azerbaijani, French, German,
-Turkish, Georgian), where one six-language call mixed look-alikes and dropped letters."""
+Turkish, Georgian, and Polish, Lithuanian, Romanian with their own packs), where one six-language call mixed
+look-alikes and dropped letters."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import pytest
 
 from vision.calibration import load_thresholds
 from vision.cmr_fields import CUSTOMS_FIELDS, FIELD_NAMES, FieldReading, read_fields, truth_value
+from vision.cmr_values import UNCHECKED_CAP
 from vision.form_cells import find_cells, locate_cmr_boxes
 from vision.pipeline import read_cmr
 from vision.straighten import straighten
 from vision.synth.generator import generate
 
-PAGE_LANGS = "kat+rus+eng+tur+aze+deu+fra"
+PAGE_LANGS = "kat+rus+eng+tur+aze+deu+fra+pol+lit+ron"
 
 
 @pytest.mark.parametrize("seed", [1, 2, 4])
@@ -26,6 +28,25 @@ def test_parties_in_every_script_read_exactly(seed: int) -> None:
     for name in ("sender", "consignee"):
         assert fields[name].value == page.truth["fields"][name]
         assert 0 < fields[name].confidence <= 1
+
+
+@pytest.mark.parametrize("seed", [54, 16, 150])  # a Lithuanian sender and carrier; a Polish carrier; a Romanian sender
+def test_an_address_with_letters_of_its_country_s_own_pack_reads_exactly_and_is_not_capped(seed: int) -> None:
+    page = generate("cmr", seed, degrade="scan")
+    upright = straighten(np.asarray(page.image.convert("L")), find_the_page=False).image
+    fields = read_fields(upright, langs=PAGE_LANGS, cells=locate_cmr_boxes(find_cells(upright)),
+                         names=("sender", "carrier"))
+    for name, reading in fields.items():
+        assert reading.value == truth_value(page.truth, name)
+        assert reading.confidence > UNCHECKED_CAP, name
+
+
+def test_without_the_country_s_pack_such_an_address_stays_capped() -> None:
+    page = generate("cmr", 54, degrade="scan")
+    upright = straighten(np.asarray(page.image.convert("L")), find_the_page=False).image
+    fields = read_fields(upright, langs="kat+rus+eng+tur+aze+deu+fra", cells=locate_cmr_boxes(find_cells(upright)),
+                         names=("sender",))
+    assert fields["sender"].confidence <= UNCHECKED_CAP
 
 
 def _regions_centre(page_truth: dict[str, Any], key: str) -> tuple[float, float]:
@@ -88,7 +109,6 @@ def test_an_unknown_field_name_is_refused_before_reading() -> None:
 
 def test_views_of_a_lone_number_vote_and_a_disagreement_is_not_trusted() -> None:
     from vision.cmr_fields import _vote
-    from vision.cmr_values import UNCHECKED_CAP
 
     agreed = _vote([FieldReading("23", 0.97), FieldReading("", 0.0), FieldReading("23", 0.82)])
     assert agreed == FieldReading("23", 0.97)

@@ -10,7 +10,10 @@ from vision.scripts import (
     first_pass_langs,
     page_scripts,
     repair_lookalikes,
+    script_langs,
     second_pass_langs,
+    standard_letters,
+    unreadable_letters,
 )
 
 
@@ -41,10 +44,31 @@ def test_a_page_spans_the_scripts_of_its_languages_once_each() -> None:
         ("80331 Munchen, Deutschland", "deu+eng"),
         ("75011 Paris, France", "fra+eng"),
         ("2201 Vanadzor, Armenia", SCRIPT_LANGS["Latin"]),
+        ("80-001 Gdansk, Polska", "pol+eng"),
+        ("LT-01103 Vilnius, Lietuva", "lit+eng"),
+        ("010063 Bucuresti, Romdnia", "ron+eng"),
+        ("80-001 Gdansk, Poland", SCRIPT_LANGS["Latin"]),  # the export form is written without Polish letters
     ],
 )
 def test_a_latin_address_naming_its_country_is_read_in_its_language(first_text: str, langs: str) -> None:
     assert second_pass_langs("Latin", first_text) == langs
+
+
+def test_only_languages_the_page_lists_are_chosen() -> None:
+    page = "kat+rus+eng+tur+aze+deu+fra"
+    assert second_pass_langs("Latin", "80-001 Gdansk, Polska", page) == "eng+tur+aze+deu+fra"
+    assert second_pass_langs("Latin", "80-001 Gdansk, Polska", f"{page}+pol") == "pol+eng"
+    # a page with the new packs reads an address naming no country as before, without them
+    assert second_pass_langs("Latin", "2201 Vanadzor, Armenia", f"{page}+pol+lit+ron") == "eng+tur+aze+deu+fra"
+    assert second_pass_langs("Latin", "75011 Paris, France", "kat+rus+eng") == "eng"
+    assert script_langs("Latin", "rus+pol") == "pol"
+    assert script_langs("Latin", "kat+rus") == ""
+
+
+def test_an_address_in_its_own_language_is_unreadable_only_without_its_pack() -> None:
+    assert unreadable_letters("90-001 Lodz, Polska", "eng+tur+aze+deu+fra")
+    assert not unreadable_letters("90-001 Łódź, Polska", "pol+eng")
+    assert not unreadable_letters("90-001 Lodz, Poland", "eng")  # the export form has no letters of its own
 
 
 def test_other_scripts_are_read_with_their_own_languages_whatever_the_text() -> None:
@@ -69,3 +93,9 @@ def test_cyrillic_lookalikes_in_a_latin_address_become_latin() -> None:
 
 def test_georgian_is_left_as_read() -> None:
     assert repair_lookalikes("შპს 000", "Georgian") == "შპს 000"
+
+
+def test_romanian_read_with_its_pack_gets_the_comma_below_and_turkish_keeps_its_cedilla() -> None:
+    assert standard_letters("900001 Constanţa, România, Carpaţi Logistic, Şos.", "ron+eng") == (
+        "900001 Constanța, România, Carpați Logistic, Șos.")
+    assert standard_letters("Boğaziçi Gıda Ltd. Şti.", "tur+eng") == "Boğaziçi Gıda Ltd. Şti."
