@@ -89,8 +89,10 @@ def test_read_names_every_kind_and_its_accepted_fields_are_true(tmp_path: Path, 
             assert re.sub(r"\D", "", value) == re.sub(r"\D", "", str(_truth_value(page.truth, name))), name
         else:
             assert value == _truth_value(page.truth, name), name
-    if kind == "id_document":  # fields guarded by MRZ check digits are accepted when the digits hold
-        assert {"document_number", "birth_date", "expiry_date"} <= set(accepted)
+    if kind == "id_document":  # the MRZ's check digits held for the fields they guard (whether that suffices
+        # for acceptance is the calibration's call: vision/calibration.json)
+        for name in ("document_number", "birth_date", "expiry_date"):
+            assert line["fields"][name]["confidence"] >= 0.99, name
 
 
 def test_every_bad_input_exits_2_with_one_line_and_the_next_file_is_read(
