@@ -133,6 +133,9 @@ class SaneScanner:
 
 
 BATCH_END = re.compile(r"scanner status = (\d+)")
+TIMED_OUT = -9
+"""The exit code reported for a scanimage that said nothing of its batch within the timeout and was
+killed: not a SANE status, so the device shows "scan timed out" rather than a made-up I/O error."""
 HANG_GRACE_S = 3.0
 """How long scanimage may linger after it reported how its batch ended. SANE's test backend
 sometimes deadlocks while closing after SANE_STATUS_DEVICE_BUSY (seen here: two threads parked on
@@ -171,7 +174,7 @@ def _finish(process: subprocess.Popen[str], timeout: float) -> subprocess.Comple
         reader.join(timeout=1)
         statuses = [int(match.group(1)) for line in stderr_lines if (match := BATCH_END.search(line))]
         if not statuses:
-            return subprocess.CompletedProcess(process.args, 9, "", "scan timed out")
+            return subprocess.CompletedProcess(process.args, TIMED_OUT, "", "scan timed out")
         log.warning("scanimage hung after its batch ended; stopped it", extra={"ctx": {"status": statuses[-1]}})
         returncode = statuses[-1]
     reader.join(timeout=1)

@@ -92,3 +92,15 @@ def test_a_scanimage_that_exits_after_its_batch_keeps_its_own_exit_code() -> Non
     script = "echo 'Batch terminated, 2 pages scanned' >&2; sleep 0.5; exit 0"
     process = subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert _finish(process, timeout=30).returncode == 0
+
+
+def test_a_scanimage_silent_past_the_timeout_is_killed_and_reported_as_timed_out() -> None:
+    import subprocess
+
+    from devices.sane_scanner import TIMED_OUT, _finish
+
+    process = subprocess.Popen(["sh", "-c", "echo 'Scanning page 1' >&2; exec sleep 60"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    result = _finish(process, timeout=1)
+    assert (result.returncode, result.stderr) == (TIMED_OUT, "scan timed out")
+    assert process.poll() is not None
