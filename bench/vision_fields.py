@@ -54,7 +54,7 @@ def _score(kind: str, level: Level, seeds: range, langs: str, progress: Progress
         for name, value in expected_fields(kind, page.truth["fields"]).items():
             counts, reading = fields[name], read.get(name)
             right = reading is not None and reading.value == value
-            accepted = reading is not None and thresholds.accepts(name, reading.confidence)
+            accepted = reading is not None and thresholds.accepts(name, reading.confidence, kind)
             counts["pages"] += 1
             counts["read"] += reading is not None
             counts["right"] += right

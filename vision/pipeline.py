@@ -139,7 +139,7 @@ def read_page(gray: np.ndarray, settings: Settings | None = None) -> PageReading
             fields = _timed(timings, "fields", lambda: read_trade_fields(doc.kind, page, langs=settings.langs))
     trusted = quality.problem not in UNTRUSTED_QUALITY
     accepted = {
-        name: trusted and bool(reading.value) and settings.thresholds.accepts(name, reading.confidence)
+        name: trusted and bool(reading.value) and settings.thresholds.accepts(name, reading.confidence, doc.kind)
         for name, reading in fields.items()
     }
     timings["total"] = round((time.perf_counter() - started) * 1000, 1)

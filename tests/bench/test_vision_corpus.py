@@ -141,3 +141,21 @@ def test_line_items_are_reported_by_column(bench: tuple[ModuleType, ModuleType])
     figures = corpus.score([corpus.Row("invoice", "none", truth, Outcome(Path("i.png"), 1, read))]).figures
     assert set(figures["fields"]["invoice"]) == {"item_*_amount"}
     assert figures["fields"]["invoice"]["item_*_amount"]["none"]["exact_match"] == 0.5
+
+
+def test_thresholds_are_fitted_per_kind_the_pipeline_saw(bench: tuple[ModuleType, ModuleType]) -> None:
+    corpus, _ = bench
+    held = {"layout": False, "font": False}
+    invoice = {"fields": {"invoice_number": "INV-2025-0071"}, "handwriting": [], "variant": {"held_out": held}}
+    rows = [corpus.Row("invoice", "scan", invoice, Outcome(Path(f"i{i}.png"), 1, _result(
+        {"invoice_number": ("INV-2025-0071", 0.9, False)}, "invoice"))) for i in range(30)]
+    # packing lists quoting an invoice number read wrong at top confidence: their threshold, not the invoice's
+    misread = ("INV-2025-0011", 0.99, False)
+    rows += [corpus.Row("packing_list", "scan", invoice, Outcome(Path(f"p{i}.png"), 1, _result(
+        {"invoice_number": misread if i < 5 else ("INV-2025-0071", 0.9, False)}, "packing_list")))
+        for i in range(30)]
+    thresholds, samples = corpus.fit(rows)
+    assert samples == {"invoice/invoice_number": 30, "packing_list/invoice_number": 30}
+    assert thresholds.fields == {"invoice/invoice_number": 0.9, "packing_list/invoice_number": 1.0}
+    assert thresholds.accepts("invoice_number", 0.9, "invoice")
+    assert not thresholds.accepts("invoice_number", 0.99, "packing_list")

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from vision.calibration import DEFAULT_FILE, CalibrationError, Thresholds, fit_threshold, load_thresholds
+from vision.calibration import (
+    DEFAULT_FILE,
+    CalibrationError,
+    Thresholds,
+    fit_threshold,
+    fit_thresholds,
+    load_thresholds,
+    threshold_key,
+)
 
 
 def test_the_shipped_calibration_loads() -> None:
@@ -21,6 +29,21 @@ def test_a_field_threshold_overrides_the_default() -> None:
     assert thresholds.accepts("sender", 0.91)
     assert not thresholds.accepts("vehicle_plate", 0.96)
     assert thresholds.accepts("vehicle_plate", 0.97)
+
+
+def test_a_kinds_own_threshold_comes_before_the_bare_fields() -> None:
+    thresholds = Thresholds(0.9, {"invoice_number": 0.8, "packing_list/invoice_number": 1.0})
+    assert thresholds.accepts("invoice_number", 0.85, "invoice")
+    assert not thresholds.accepts("invoice_number", 0.99, "packing_list")
+    assert thresholds.accepts("invoice_number", 0.85)
+
+
+def test_line_items_share_their_columns_threshold() -> None:
+    thresholds = Thresholds(0.5, {"invoice/item_*_amount": 0.97})
+    assert threshold_key("invoice", "item_12_amount") == "invoice/item_*_amount"
+    assert not thresholds.accepts("item_3_amount", 0.96, "invoice")
+    assert thresholds.accepts("item_3_amount", 0.97, "invoice")
+    assert thresholds.accepts("item_3_amount", 0.6, "certificate_of_origin")  # another kind: the default
 
 
 def test_a_threshold_of_one_accepts_nothing() -> None:
@@ -62,3 +85,22 @@ def test_too_few_readings_vouch_for_nothing() -> None:
 
 def test_no_threshold_reaches_an_impossible_target() -> None:
     assert fit_threshold([(0.9, True), (0.95, False)] * 20, 0.995) == 1.0
+
+
+def test_a_field_whose_surest_reading_was_wrong_is_still_accepted_when_the_whole_stays_right() -> None:
+    samples = {"cmr/sender": [(0.99, False)] + [(0.95, True)] * 150, "cmr/packages": [(0.9, True)] * 200}
+    assert fit_threshold(samples["cmr/sender"], 0.995) == 1.0  # alone, it never meets 99.5 %
+    fitted = fit_thresholds(samples, 0.995, floor=0.99)
+    assert fitted == {"cmr/sender": 0.95, "cmr/packages": 0.9}  # 350 accepted, 1 wrong: 99.7 %
+
+
+def test_no_field_is_accepted_below_the_floor() -> None:
+    samples = {"cmr/sender": [(0.99, False)] * 2 + [(0.95, True)] * 98, "cmr/packages": [(0.9, True)] * 2000}
+    assert fit_thresholds(samples, 0.995, floor=0.99)["cmr/sender"] == 1.0  # 98 %, though the whole is 99.9 %
+
+
+def test_the_whole_is_held_to_the_target() -> None:
+    # each field: 100 % right at 0.9, 99.4 % at 0.8; one field at 0.8 keeps the whole at 99.6 %, both: 99.4 %
+    field = [(0.9, True)] * 150 + [(0.8, True)] * 196 + [(0.8, False)] * 2
+    fitted = fit_thresholds({"a/x": field, "b/y": field}, 0.995, floor=0.99)
+    assert sorted(fitted.values()) == [0.8, 0.9]
