@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sync.broker import MosquittoBroker
-from sync.central import DELIVERY_LOG_KEPT, CentralService
+from sync.central import CentralService
 from sync.messages import Ack, encode, make_envelope, parse_acks
 from sync.mqtt_link import MqttLink
 from sync.topics import DEFAULT_PREFIX, ack_topic, declaration_topic
@@ -117,9 +117,24 @@ def test_wait_for_reports_unrecorded_uuid(central: CentralService) -> None:
     assert not central.wait_for("never-sent", 0.1)
 
 
-def test_the_delivery_log_keeps_only_the_newest_deliveries(tmp_path: Path) -> None:
-    """A central serving for months must not grow without bound; the `received` table keeps the counts."""
-    central = CentralService("127.0.0.1", 1, tmp_path / "central.db")
-    central.delivery_log.extend(str(number) for number in range(DELIVERY_LOG_KEPT + 5))
-    assert len(central.delivery_log) == DELIVERY_LOG_KEPT
-    assert central.delivery_log[0] == "5"
+def test_the_delivery_log_keeps_only_the_newest_deliveries(
+    mosquitto: MosquittoBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A central serving for months must not grow without bound; the `received` table keeps every record."""
+    monkeypatch.setattr("sync.central.DELIVERY_LOG_KEPT", 3)
+    central = CentralService(mosquitto.host, mosquitto.port, tmp_path / "central.db")
+    central.start()
+    raw = RawKiosk(mosquitto.port)
+    try:
+        assert central.wait_subscribed(10)
+        raw.link.start()
+        wait_until(lambda: raw.link.connected, "the raw kiosk's connection")
+        envelopes = [make_envelope("declaration_draft", KIOSK_ID, {"n": n}) for n in range(5)]
+        for envelope in envelopes:
+            raw.publish(encode(envelope))
+            wait_until(lambda envelope=envelope: central.deliveries(envelope["uuid"]) == 1, "the delivery")
+        assert list(central.delivery_log) == [envelope["uuid"] for envelope in envelopes[-3:]]
+        assert sorted(central.received_uuids()) == sorted(envelope["uuid"] for envelope in envelopes)
+    finally:
+        raw.link.stop()
+        central.stop()
