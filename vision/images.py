@@ -32,7 +32,7 @@ def load_gray(image: bytes | np.ndarray | Image.Image, *, min_side: int = 100, m
     100 pixels each way, while a barcode image may be a single row of pixels.
     """
     if isinstance(image, np.ndarray):
-        array = image
+        array = _gray_array(image)
     else:
         if isinstance(image, bytes):
             if not image:
@@ -50,11 +50,26 @@ def load_gray(image: bytes | np.ndarray | Image.Image, *, min_side: int = 100, m
             array = np.asarray(image.convert("L"))
         except (OSError, ValueError, SyntaxError) as exc:
             raise UnreadableImage(f"image data is damaged: {exc}") from None
-    if array.ndim == 3:
-        array = cv2.cvtColor(array, cv2.COLOR_RGB2GRAY)
     if array.ndim != 2 or min(array.shape) < min_side or array.size < min_pixels:
         raise UnreadableImage(f"image of shape {array.shape} is too small to read")
     return np.ascontiguousarray(array, dtype=np.uint8)
+
+
+def _gray_array(array: np.ndarray) -> np.ndarray:
+    """An 8-bit array as grayscale: (H, W), or (H, W, 1|3|4) taken as grey, RGB or RGBA (alpha ignored, as
+    PIL's "L" does). Anything else is refused rather than cast: a float or 16-bit page would wrap silently."""
+    if array.dtype != np.uint8:
+        raise UnreadableImage(f"image array of type {array.dtype} is not 8-bit")
+    if array.size == 0:
+        raise UnreadableImage(f"image of shape {array.shape} is too small to read")
+    channels = array.shape[2] if array.ndim == 3 else None
+    if channels == 1:
+        return array[:, :, 0]
+    if channels in (3, 4):
+        return cv2.cvtColor(array, cv2.COLOR_RGB2GRAY if channels == 3 else cv2.COLOR_RGBA2GRAY)
+    if array.ndim != 2:
+        raise UnreadableImage(f"image array of shape {array.shape} is neither grey, RGB nor RGBA")
+    return array
 
 
 def load_gray_file(
