@@ -27,7 +27,8 @@ ID_FIELDS = ("document_type", "issuing_state", "document_number", "surname", "gi
 def _id_truth(fields: Mapping[str, Any], name: str) -> str | None:
     """An ID field as the MRZ gives it: Latin names (the truth prints "native / Latin"), a nationality code."""
     if name == "nationality_code":
-        return str(fields["mrz_line2"][10:13]).rstrip("<") if "mrz_line2" in fields else None
+        at = slice(15, 18) if "mrz_line3" in fields else slice(10, 13)  # TD1 (three lines) or TD3
+        return str(fields["mrz_line2"][at]).rstrip("<") if "mrz_line2" in fields else None
     if name not in fields:
         return None
     value = str(fields[name])

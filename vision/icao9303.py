@@ -38,6 +38,26 @@ def check_digit(data: str) -> str:
     return str(sum(char_value(ch) * _WEIGHTS[i % 3] for i, ch in enumerate(data)) % 10)
 
 
+LOOKALIKES = (("0", "O"), ("0", "D"), ("0", "Q"), ("0", "U"), ("1", "I"), ("1", "L"), ("2", "Z"), ("5", "S"),
+              ("6", "G"), ("8", "B"), ("8", "S"), ("K", FILLER), ("X", FILLER))
+"""Characters OCR mistakes for each other in OCR-B."""
+
+
+def _blind(one: str, other: str) -> bool:
+    """The check digit cannot tell `one` from `other`: their values differ by a multiple of 10, and the
+    weights 7, 3 and 1 are all prime to 10, so the sum changes by a multiple of 10 wherever they stand."""
+    return (char_value(one) - char_value(other)) % 10 == 0
+
+
+CHECK_BLIND = frozenset(char for pair in LOOKALIKES if _blind(*pair) for char in pair if char != FILLER)
+"""Characters a check digit cannot tell from their look-alike: U/0, L/1, G/6, S/8 and K/'<'."""
+
+
+def check_blind(data: str) -> bool:
+    """Whether `data` holds a character a misreading of which into its look-alike no check digit would see."""
+    return not CHECK_BLIND.isdisjoint(data)
+
+
 def _pad(text: str, width: int) -> str:
     if len(text) > width:
         raise MrzError(f"{text!r} is longer than its {width}-character field")

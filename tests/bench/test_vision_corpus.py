@@ -64,6 +64,9 @@ def test_id_truth_is_the_mrz_s_latin_name_nationality_and_dates_by_digits(bench:
     assert expected == {"surname": "BERIDZE", "birth_date": "01.01.1990", "nationality_code": "GEO"}
     assert score.is_right("birth_date", "01 01 1990", expected["birth_date"])
     assert not score.is_right("surname", "BERIDZF", expected["surname"])
+    # a TD1 card's second line: birth date, check, sex, expiry date, check, then the nationality
+    card = {"fields": {"mrz_line2": "9001011M3001012" + "GEO" + "<" * 11 + "4", "mrz_line3": "BERIDZE<<NINO"}}
+    assert score.expected_fields("id_document", card)["nationality_code"] == "GEO"
 
 
 def test_unprinted_accepted_field_is_a_wrong_acceptance(bench: tuple[ModuleType, ModuleType]) -> None:

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from vision.icao9303 import Holder, MrzError, check_digit, compose_td1, compose_td3, name_field, parse
+from vision.icao9303 import (
+    CHECK_BLIND,
+    Holder,
+    MrzError,
+    check_blind,
+    check_digit,
+    compose_td1,
+    compose_td3,
+    name_field,
+    parse,
+)
 
 # The specimens printed in ICAO Doc 9303 (Part 4 passport, Part 5 ID card, Part 6 TD2), holder Anna Maria Eriksson.
 TD3_SPECIMEN = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
@@ -91,3 +101,10 @@ def test_text_that_is_no_mrz_is_refused(lines: list[str], message: str) -> None:
 def test_bad_holder_data_is_refused_when_composing(holder: Holder, message: str) -> None:
     with pytest.raises(MrzError, match=message):
         compose_td3(holder)
+
+
+def test_the_check_blind_characters_are_the_look_alikes_whose_values_end_alike() -> None:
+    assert frozenset("U0L1G6S8K") == CHECK_BLIND
+    assert check_digit("00FG43444") == check_digit("00F643444")  # G (16) read as 6: the check still holds
+    assert check_digit("00F0") != check_digit("00FO")  # O (24) read as 0 is caught
+    assert check_blind("00FG43444") and not check_blind("C5PTJ2ZAY")

@@ -7,7 +7,17 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from vision import icao9303
-from vision.mrz import CHECKED_CONFIDENCE, FAILED_CONFIDENCE, find_bands, read_mrz
+from vision.mrz import (
+    AGREED_CONFIDENCE,
+    CHECKED_CONFIDENCE,
+    FAILED_CONFIDENCE,
+    Parse,
+    _best_parse,
+    _has_stem,
+    _reading,
+    find_bands,
+    read_mrz,
+)
 from vision.synth.fonts import mrz_font_path
 from vision.synth.generator import generate
 
@@ -42,7 +52,8 @@ def test_a_wrong_check_digit_makes_its_field_doubtful() -> None:
     reading = read_mrz(_card((line1, line2[:19] + wrong + line2[20:])))
     assert reading is not None and not reading.valid
     assert reading.fields["birth_date"].confidence <= FAILED_CONFIDENCE
-    assert reading.fields["document_number"].confidence >= CHECKED_CONFIDENCE
+    # its own check holds, but in a zone where another fails (a line may sit off by a character): not vouched for
+    assert FAILED_CONFIDENCE < reading.fields["document_number"].confidence < CHECKED_CONFIDENCE
 
 
 def test_a_page_without_a_zone_gives_none() -> None:
@@ -83,7 +94,7 @@ def test_bands_cover_the_zone_and_little_else() -> None:
     band = bands[0]
     assert band.left <= min(box[0] for box in lines) and band.top <= min(box[1] for box in lines)
     assert band.bottom >= max(box[3] for box in lines)
-    assert (band.bottom - band.top) * (band.right - band.left) < 0.05 * gray.size
+    assert (band.bottom - band.top) * (band.right - band.left) < 0.06 * gray.size  # a line and a half more each way
     assert band.upright_first
 
 
@@ -95,3 +106,91 @@ def test_a_page_of_plain_text_has_no_band() -> None:
         draw.text((200, 300 + 200 * i), "SHORT LINE", font=font, fill=0)
     assert find_bands(np.asarray(image)) == []
     assert read_mrz(np.asarray(image)) is None
+
+
+def _parsed(lines: tuple[str, ...]) -> Parse:
+    return Parse(icao9303.parse(lines))
+
+
+def test_a_check_blind_document_number_is_vouched_for_only_when_a_second_reading_agrees() -> None:
+    """'00FG43444' read '00F643444' holds its check digit: one reading of it is not enough."""
+    holder = icao9303.Holder("P", "D", "00F643444", "D", "850312", "M", "310101", "MUELLER", "ANNA")
+    once = _reading(_parsed(icao9303.compose_td3(holder)), False, [])
+    assert once.valid and once.fields["document_number"].confidence < CHECKED_CONFIDENCE
+    assert once.fields["birth_date"].confidence >= CHECKED_CONFIDENCE  # digits only where only digits stand
+    zone = icao9303.parse(icao9303.compose_td3(holder))
+    twice = _reading(Parse(zone), False, [zone])
+    assert twice.fields["document_number"].confidence >= CHECKED_CONFIDENCE
+    plain = icao9303.Holder("P", "D", "C5PTJ2ZAY", "D", "850312", "M", "310101", "MUELLER", "ANNA")
+    assert _reading(_parsed(icao9303.compose_td3(plain)), False, []).fields["document_number"].confidence \
+        >= CHECKED_CONFIDENCE
+
+
+def test_a_date_that_is_no_date_gets_no_confidence_from_its_check_digit() -> None:
+    """A card's second line read a character off ('70047F' for '720404'), its check digit holding by chance."""
+    line1, line2, line3 = icao9303.compose_td1(HOLDER)
+    date = "70047F"
+    line2 = date + icao9303.check_digit(date) + line2[7:]
+    line2 = line2[:29] + icao9303.check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+    reading = _reading(_parsed((line1, line2, line3)), False, [])
+    assert reading.valid
+    assert reading.fields["birth_date"].confidence <= FAILED_CONFIDENCE
+
+
+def test_a_field_a_rival_valid_reading_disputes_is_not_vouched_for() -> None:
+    """Stray characters can be cut many ways, and some cut may make every check hold by chance: a field that
+    another valid reading, nearly as likely, gives otherwise keeps no check-digit confidence."""
+    zone = icao9303.parse(icao9303.compose_td3(HOLDER))
+    reading = _reading(Parse(zone, frozenset({"document_number", "sex"})), False, [zone])
+    assert reading.fields["document_number"].confidence < CHECKED_CONFIDENCE
+    assert reading.fields["sex"].confidence < AGREED_CONFIDENCE
+    assert reading.fields["birth_date"].confidence >= CHECKED_CONFIDENCE
+
+
+def test_a_line_read_whole_with_every_check_holding_has_no_rival() -> None:
+    parse = _best_parse("TD3", list(icao9303.compose_td3(HOLDER)))
+    assert parse is not None and parse.mrz.valid and parse.disputed == frozenset()
+
+
+def test_names_with_a_k_keep_it_and_fillers_read_as_k_are_dropped() -> None:
+    holder = icao9303.Holder("P", "TUR", "U12345678", "TUR", "850312", "M", "310101", "CELIK", "ERK")
+    reading = read_mrz(_card(icao9303.compose_td3(holder)))
+    assert reading is not None and reading.valid
+    assert (reading.fields["surname"].value, reading.fields["given_names"].value) == ("CELIK", "ERK")
+
+
+def test_fields_read_with_high_confidence_on_generated_pages_are_right() -> None:
+    """What the calibration could accept (check digits, or two readings agreeing) equals the truth's MRZ, on a
+    scanned page of each layout; a zone read badly says so instead (at least half the fields are sure)."""
+    sure: dict[tuple[str, str], tuple[str, str]] = {}
+    for layout in ("td3-passport", "td1-card", "td3-copy", "td1-copy"):
+        page = generate("id_document", 5, variant=layout, degrade="scan")
+        reading = read_mrz(np.asarray(page.image.convert("L")))
+        assert reading is not None
+        truth = icao9303.parse(page.truth["mrz"]["lines"]).holder
+        expected = {"document_type": truth.document_code, "issuing_state": truth.issuing_state,
+                    "document_number": truth.document_number, "surname": truth.surname,
+                    "given_names": truth.given_names, "nationality_code": truth.nationality, "sex": truth.sex,
+                    "birth_date": truth.birth_date, "expiry_date": truth.expiry_date}
+        for name, field in reading.fields.items():
+            if field.confidence >= AGREED_CONFIDENCE:
+                want = expected[name]
+                if name.endswith("_date"):  # DD.MM.YYYY against YYMMDD
+                    want = f"{want[4:6]}.{want[2:4]}.{field.value[-4:-2]}{want[:2]}"
+                sure[(layout, name)] = (field.value, want)
+    assert len(sure) >= 18
+    assert {key: value for key, (value, want) in sure.items() if value != want} == {}
+
+
+def test_a_k_has_a_stem_and_a_filler_has_none() -> None:
+    """The zone's pitch puts each character in its cell: 'LEVAN<' and 'LEVANK' differ in the sixth cell."""
+    font = ImageFont.truetype(str(mrz_font_path()), 40)
+    pitch = font.getlength("<")
+    for text, stem in (("LEVANK<<", True), ("LEVAN<<<", False)):
+        image = Image.new("L", (400, 80), 255)
+        ImageDraw.Draw(image).text((10, 10), text, font=font, fill=0)
+        ink = (np.asarray(image) < 128).astype(np.uint8)
+        rows, columns = np.nonzero(ink)
+        box = (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
+        assert _has_stem(ink, box, pitch, 5) is stem
+        assert _has_stem(ink, box, pitch, 0)  # the L

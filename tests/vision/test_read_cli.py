@@ -37,8 +37,8 @@ def _truth_value(truth: dict[str, Any], name: str) -> str | None:
     if name in fields:
         value = str(fields[name])
         return value.split(" / ")[-1] if name in ("surname", "given_names") else value
-    if name == "nationality_code":
-        return str(fields["mrz_line2"][10:13]).rstrip("<")
+    if name == "nationality_code":  # TD1 cards (three lines) print it after the expiry date, TD3 passports before
+        return str(fields["mrz_line2"][15:18] if "mrz_line3" in fields else fields["mrz_line2"][10:13]).rstrip("<")
     return cmr_truth_value(truth, name)  # a CMR box beyond the four `fields` (None on other kinds)
 
 
