@@ -3,7 +3,7 @@
 No dictionary helps Tesseract with `Sp. z o.o.` or `CJSC`: it writes `Sp. 7 0.0.`, `CUSC`, `Lid` for
 `Ltd`, `Biv.` for `Blv.`, `S.r.I.` for `S.r.l.`, with high confidence. These words form a small closed
 set, so a run of words that differs from one of them only by characters OCR is known to mix up
-(I/l/1/i/t, O/o/0, J/U, z/2/7, S/Ş) is that word. Words that already are one, and words that match two
+(I/l/1/i/t, O/o/0, J/U/j, z/2/7, S/Ş) is that word. Words that already are one, and words that match two
 entries, are left alone.
 """
 
@@ -21,7 +21,7 @@ ADDRESS_WORDS: tuple[str, ...] = (
     "küç.", "ул.", "пр.", "бул.", "No",
 )
 
-_CONFUSED = ("Il1i|t", "Oo0", "JU", "z27", "SŞ")
+_CONFUSED = ("Il1i|t", "Oo0", "JUj", "z27", "SŞ")
 _CLASS = {char: group[0] for group in _CONFUSED for char in group}
 
 
@@ -37,9 +37,20 @@ _KNOWN = frozenset(ADDRESS_WORDS) | frozenset(word for entry in ADDRESS_WORDS fo
 _LONGEST = max(len(words) for keys in _BY_KEY.values() for words in keys)
 
 
+_ABBREVIATIONS = frozenset(word[:-1] for word in _KNOWN if word.endswith(".") and word[:-1] not in _KNOWN)
+"""Street words written with a full stop (`Cad.`, `pr.`, `ул.`) whose bare stem is no word of its own."""
+
+
+def _restore_stop(words: list[str]) -> list[str]:
+    """`Cad, No 15` -> `Cad. No 15`: an abbreviation's full stop read as a comma, where a word follows."""
+    return [word[:-1] + "." if i + 1 < len(words) and word.endswith(",") and word[:-1] in _ABBREVIATIONS else word
+            for i, word in enumerate(words)]
+
+
 def repair_address_words(line: str) -> str:
-    """`line` with each run of words that is a confused spelling of exactly one address word put back."""
-    words = line.split(" ")
+    """`line` with each run of words that is a confused spelling of exactly one address word put back, and
+    abbreviations' full stops read as commas restored."""
+    words = _restore_stop(line.split(" "))
     out: list[str] = []
     i = 0
     while i < len(words):

@@ -22,10 +22,24 @@ import numpy as np
 
 from vision.address_words import repair_address_words
 from vision.cmr_layout import FIELD_AREAS, LABEL_LINE_MM, PAGE_WIDTH_MM
-from vision.cmr_values import UNCHECKED_CAP, cmr_number, compact_dates, count, goods_lines, hs_codes, plate, weight
+from vision.cmr_values import (
+    UNCHECKED_CAP,
+    cmr_number,
+    comma_before_country,
+    compact_dates,
+    count,
+    goods_lines,
+    hs_codes,
+    plate,
+    plausible_address,
+    plausible_place_and_date,
+    unspilled,
+    weight,
+)
 from vision.cmr_values import FieldReading as FieldReading  # re-exported: every reader returns it
-from vision.form_cells import GOODS_ROW, Cell, content_top, find_cells, locate_cmr_boxes
-from vision.ocr import Layout, OcrEngine, OcrText, engine_for
+from vision.form_cells import GOODS_ROW, Cell, content_top, find_cells, locate_cmr_boxes, text_bands
+from vision.ocr import Layout, Line, OcrEngine, OcrText, engine_for
+from vision.plates import fits_a_shape
 from vision.scripts import (
     Script,
     dominant_script,
@@ -64,24 +78,45 @@ FIRST_PASS_SCALE = 0.6
 """The script-finding pass reads the zone at ~180 dpi: letters stay legible, Tesseract works on 0.36 of the pixels."""
 
 
+LABEL_GAP_PX = 6
+"""Paper kept above the first content line when a label line the first pass found is cut off before the second."""
+
+
 def _label_words(name: str) -> re.Pattern[str] | None:
     """The first word of each language's label ('Sender', 'Отправитель', 'გამგზავნი'), to drop a label line OCR kept."""
     words = [part.split()[0] for part in FIELD_AREAS[name].label_parts if part]
     return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE) if words else None
 
 
-def _address(text: OcrText, label: re.Pattern[str] | None = None) -> FieldReading:
-    """Lines joined with ', '; leading lines that are the box's printed label (a label band the cut missed) dropped."""
+def _unlabelled(text: OcrText, label: re.Pattern[str] | None) -> list[Line]:
+    """The lines of `text` without the leading ones that are the box's printed label (a label band the cut missed)."""
     kept = list(text.lines)
     while label is not None and kept and label.search(kept[0].text):
         kept.pop(0)
+    return kept
+
+
+def _address(text: OcrText, label: re.Pattern[str] | None = None) -> FieldReading:
+    """Lines joined with ', '; leading lines that are the box's printed label dropped."""
+    kept = _unlabelled(text, label)
     lines = (re.sub(r"\s+", " ", line.text).strip(" ,") for line in kept)
     confidence = min((word.confidence for line in kept for word in line.words), default=0.0)
     return FieldReading(", ".join(line for line in lines if line), confidence)
 
 
-def read_address(zone: np.ndarray, engine: OcrEngine, langs: str, label: re.Pattern[str] | None = None
-                 ) -> FieldReading:
+MIN_LINE_MM = 1.2
+"""An ink band shorter than this is a speck or a rule, not a line of text OCR should have given back."""
+
+
+def _lost_a_line(image: np.ndarray, text: OcrText, px_per_mm: float) -> bool:
+    """Whether OCR gave back fewer lines than `image` has lines of ink: it dropped one (a blurred first line,
+    read at 0.6 scale with every word sure) and the address is short of it."""
+    bands = [band for band in text_bands(image, px_per_mm, INK_LEVEL) if band[1] - band[0] >= MIN_LINE_MM * px_per_mm]
+    return len(text.lines) < len(bands)
+
+
+def read_address(zone: np.ndarray, engine: OcrEngine, langs: str, label: re.Pattern[str] | None = None,
+                 px_per_mm: float = 300 / 25.4) -> FieldReading:
     """A party's name and address (or a place), read with the languages of its own script only.
 
     When the page's languages span one script, one read with them. Else a first pass with one language
@@ -93,28 +128,33 @@ def read_address(zone: np.ndarray, engine: OcrEngine, langs: str, label: re.Patt
     """
     scripts = page_scripts(langs)
     if len(scripts) == 1:
-        return _finish(_address(engine.read(zone, langs=langs, layout="block"), label), None, langs)
+        text = engine.read(zone, langs=langs, layout="block")
+        return _finish(_address(text, label), None, langs, _lost_a_line(zone, text, px_per_mm))
     first_langs = first_pass_langs(scripts)
     small = cv2.resize(zone, None, fx=FIRST_PASS_SCALE, fy=FIRST_PASS_SCALE, interpolation=cv2.INTER_AREA)
     first = engine.read(small, langs=first_langs, layout="block")
-    script = dominant_script(first.text)
+    content = _unlabelled(first, label)
+    # a kept label band (Georgian and Russian over a Latin address) must not choose the script, nor be read again
+    script = dominant_script("\n".join(line.text for line in content))
     if script is None:
-        return _finish(_address(first, label), None, first_langs)
-    text, read_with = first, first_langs
+        return _finish(_address(first, label), None, first_langs, _lost_a_line(zone, first, px_per_mm))
+    text, read_with, image = first, first_langs, zone
     again = second_pass_langs(script, first.text, langs)
     sure = len(letter_counts(first.text)) == 1 and first.confidence >= SURE_FIRST_PASS
     if again and (not sure or again != script_langs(script, langs)):  # none: the page lists no language of it
-        text, read_with = engine_for(again, engine.name).read(zone, langs=again, layout="block"), again
-    return _finish(_address(text, label), script, read_with)
+        if content and len(content) < len(first.lines):
+            image = zone[max(0, round(content[0].box[1] / FIRST_PASS_SCALE) - LABEL_GAP_PX) :]
+        text, read_with = engine_for(again, engine.name).read(image, langs=again, layout="block"), again
+    return _finish(_address(text, label), script, read_with, _lost_a_line(image, text, px_per_mm))
 
 
-def _finish(reading: FieldReading, script: Script | None, langs: str) -> FieldReading:
+def _finish(reading: FieldReading, script: Script | None, langs: str, lost_a_line: bool = False) -> FieldReading:
     """The address with look-alikes, confused address words, split dates and Romanian letters put back; capped when
-    `langs`, the languages it was read with, lack its country's own letters."""
+    `langs`, the languages it was read with, lack its country's own letters, or OCR lost a line."""
     value = repair_lookalikes(reading.value, script) if script else reading.value
-    value = standard_letters(compact_dates(repair_address_words(value)), langs)
-    confidence = min(reading.confidence, UNCHECKED_CAP) if unreadable_letters(value, langs) else reading.confidence
-    return FieldReading(value, confidence)
+    value = standard_letters(comma_before_country(compact_dates(repair_address_words(value))), langs)
+    unsure = lost_a_line or unreadable_letters(value, langs)
+    return FieldReading(value, min(reading.confidence, UNCHECKED_CAP) if unsure else reading.confidence)
 
 
 Interpret = Callable[[OcrText], FieldReading]
@@ -132,17 +172,27 @@ class FieldSpec:
     """Cut the zone to its ink first (`_trim`); the plate reads best with its box's full width."""
     views: int = 1
     """How many of `COUNT_VIEWS` to read and vote over (a lone number in a small crop)."""
+    engine: str = "tesseract"
+    """The engine that reads it unless the caller chooses another (`read_fields(engines=...)`)."""
+    cross_check: str | None = None
+    """A second engine whose reading, when it differs and also passes the field's `check`, caps the first's: two
+    engines that each see a valid but different value (`40 Y 740`, `40 JY 740`) leave it to the driver."""
+    check: Callable[[str], bool] | None = None
+    """What a right value always satisfies: an address-like field failing it is capped at `UNCHECKED_CAP`; a
+    `cross_check` reading failing it does not count."""
 
 
 FIELD_SPECS: dict[str, FieldSpec] = {
     "goods": FieldSpec("block", "eng"),  # with statistical_number: box 10 says how many goods lines box 9 holds
-    "sender": FieldSpec("block"),
-    "consignee": FieldSpec("block"),
-    "carrier": FieldSpec("block"),
-    "taking_over": FieldSpec("block"),
-    "place_of_delivery": FieldSpec("block"),
-    # the plate in Latin letters and digits (Russian plates use Latin look-alikes)
-    "vehicle_plate": FieldSpec("line", "eng", plate, trim=False),
+    "sender": FieldSpec("block", check=plausible_address),
+    "consignee": FieldSpec("block", check=plausible_address),
+    "carrier": FieldSpec("block", check=plausible_address),
+    "taking_over": FieldSpec("block", check=plausible_place_and_date),
+    "place_of_delivery": FieldSpec("block", check=plausible_address),
+    # the plate in Latin letters and digits (Russian plates use Latin look-alikes); RapidOCR's recogniser read
+    # 24 of 25 scanned plates where Tesseract read 19 (`38-6 7759`, `YOT` for `YDT`, `EPE:.985`)
+    "vehicle_plate": FieldSpec("line", "eng", plate, trim=False, engine="rapidocr", cross_check="tesseract",
+                               check=fits_a_shape),
     "gross_weight_kg": FieldSpec("block", "eng", weight),
     "cmr_number": FieldSpec("block", "eng", cmr_number),
     "packages": FieldSpec("line", "eng", count, views=len(COUNT_VIEWS)),
@@ -242,6 +292,13 @@ def _vote(readings: list[FieldReading]) -> FieldReading:
     return FieldReading(value, confidence)
 
 
+def cross_checked(reading: FieldReading, other: str, check: Callable[[str], bool] | None) -> FieldReading:
+    """`reading`, capped when another engine read a different value that also passes the field's `check`."""
+    if other != reading.value and (check is None or check(other)):
+        return FieldReading(reading.value, min(reading.confidence, UNCHECKED_CAP))
+    return reading
+
+
 def _readable(zone: np.ndarray) -> bool:
     return zone.size > 0 and min(zone.shape) >= 8
 
@@ -265,10 +322,10 @@ def read_fields(
     areas = {name: _prepare(zone, FIELD_SPECS[name], px_per_mm) for name, zone in cleaned.items()}
     chosen = engines or {}
 
-    def ocr(name: str, image: np.ndarray | None = None) -> OcrText:
+    def ocr(name: str, image: np.ndarray | None = None, engine_name: str | None = None) -> OcrText:
         spec = FIELD_SPECS[name]
         field_langs = spec.langs or langs
-        engine = engine_for(field_langs, chosen.get(name, "tesseract"))
+        engine = engine_for(field_langs, engine_name or chosen.get(name, spec.engine))
         return engine.read(areas[name] if image is None else image, langs=field_langs, layout=spec.layout)
 
     def read_one(name: str) -> FieldReading:
@@ -279,9 +336,15 @@ def read_fields(
             views = (_view(areas[name], scale, border, px_per_mm) for scale, border in COUNT_VIEWS[: spec.views])
             return _vote([spec.interpret(ocr(name, view)) for view in views])
         if spec.interpret is not None:
-            return spec.interpret(ocr(name))
-        engine = engine_for(langs, chosen.get(name, "tesseract"))
-        return read_address(areas[name], engine, langs, _label_words(name))
+            reading = spec.interpret(ocr(name))
+            if spec.cross_check is None or chosen.get(name, spec.engine) == spec.cross_check:
+                return reading
+            return cross_checked(reading, spec.interpret(ocr(name, engine_name=spec.cross_check)).value, spec.check)
+        engine = engine_for(langs, chosen.get(name, spec.engine))
+        reading = read_address(areas[name], engine, langs, _label_words(name), px_per_mm)
+        if spec.check is not None and not spec.check(reading.value):
+            return FieldReading(reading.value, min(reading.confidence, UNCHECKED_CAP))
+        return reading
 
     def read(name: str) -> list[tuple[str, FieldReading]]:
         if name != "goods":
@@ -290,7 +353,7 @@ def read_fields(
         items = len(codes.value.split(", ")) if codes.value else None
         lines = ocr("goods").lines if _readable(areas["goods"]) else ()
         width = cleaned["goods"].shape[1] - round(2 * (CONTENT_PAD_MM - ZONE_MARGIN_MM) * px_per_mm)
-        return [("statistical_number", codes), ("goods", goods_lines(lines, width, items))]
+        return [("statistical_number", codes), ("goods", unspilled(goods_lines(lines, width, items), codes))]
 
     with ThreadPoolExecutor(max_workers=ZONE_THREADS, thread_name_prefix="ocr-zone") as pool:
         tasks = [name for name in FIELD_NAMES if name in names and name != "statistical_number"]

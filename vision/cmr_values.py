@@ -8,11 +8,14 @@ that is not four digits, a dot and two, a number that does not parse. The canoni
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vision.field_values import COUNTRIES, parse_date
 from vision.ocr import Line, OcrText, Word
 from vision.plates import correct_plate
 
@@ -44,9 +47,14 @@ def compact_dates(text: str) -> str:
     return _SPLIT_DATE.sub(close, text)
 
 
+_NOT_ON_PLATES = re.compile(r"[^A-Za-z0-9 /\-]")
+"""Plates are printed in Latin capitals, digits, spaces and hyphens: RapidOCR's recogniser, trained on Chinese too,
+adds a stray `に世` after a plate."""
+
+
 def plate(text: OcrText) -> FieldReading:
     """The truck's plate: the first of 'truck / trailer' when both are written."""
-    written = " ".join(line.text for line in text.lines).split("/")[0]
+    written = _NOT_ON_PLATES.sub("", " ".join(line.text for line in text.lines)).split("/")[0]
     value, familiar = correct_plate(written)
     confidence = text.confidence if familiar else min(text.confidence, UNCHECKED_CAP)
     return FieldReading(value, confidence)
@@ -113,23 +121,29 @@ def hs_codes(text: OcrText) -> FieldReading:
 def goods_lines(lines: Sequence[Line], width_px: int, items: int | None) -> FieldReading:
     """Box 9's descriptions, one per goods line, each wrapped over printed lines: the items joined with ', '.
 
-    A printed line ends either where its item ends or where the next word did not fit. A break after
-    which the next word would have fitted on the line (with a space) is an item's end. When box 10 gave
-    a different number of items, the breaks with the most room left are taken as the items' ends, and
-    the reading is not trusted.
+    A printed line ends either where its item ends or where the next word did not fit. An item starts
+    with a capital letter, so only a break before a line that starts with one can end an item: it does
+    when the next word would have fitted on the line (with a space). When box 10 gave a different number
+    of items, and the breaks before capitals are exactly that number, those are the ends (a long first
+    word leaves no room to tell); else the breaks before capitals, then with the most room left, are
+    taken, and the reading is not trusted.
     """
     if not lines:
         return FieldReading("", 0.0)
     left = min(line.box[0] for line in lines)
-    room = []
-    for line, following in itertools.pairwise(lines):
+    room, capital = [], set()
+    for i, (line, following) in enumerate(itertools.pairwise(lines)):
         first = following.words[0]
         space = 0.3 * (line.box[3] - line.box[1])
         room.append(width_px - (line.box[2] - left) - space - (first.box[2] - first.box[0]))
-    ends = {i for i, free in enumerate(room) if free > 0}
+        if first.text[:1].isupper():
+            capital.add(i)
+    ends = {i for i, free in enumerate(room) if free > 0 and i in capital}
     agrees = items is None or len(ends) + 1 == items
-    if not agrees and items is not None and 1 <= items <= len(lines):
-        ends = set(sorted(range(len(room)), key=lambda i: -room[i])[: items - 1])
+    if not agrees and items is not None and len(capital) + 1 == items:
+        ends, agrees = capital, True
+    elif not agrees and items is not None and 1 <= items <= len(lines):
+        ends = set(sorted(range(len(room)), key=lambda i: (i not in capital, -room[i]))[: items - 1])
     parts = [lines[0].text]
     for i, line in enumerate(lines[1:]):
         parts.append((", " if i in ends else " ") + line.text)
@@ -137,9 +151,13 @@ def goods_lines(lines: Sequence[Line], width_px: int, items: int | None) -> Fiel
     if not agrees:
         confidence = min(confidence, UNCHECKED_CAP)
     value = re.sub(r"\s+", " ", "".join(parts)).strip().translate(_PLAIN_QUOTES)
-    if _DANGLING.search(value):
+    if _DANGLING.search(value) or _NOT_PRINTED.search(value):
         confidence = min(confidence, UNCHECKED_CAP)
     return FieldReading(value, confidence)
+
+
+_NOT_PRINTED = re.compile(r"[!|¢@{}<>~^_=\\]")
+"""Characters no goods description is written with: OCR made them of a letter (`soi!`, `n.¢.¢`)."""
 
 
 _DANGLING = re.compile(r"\b(and|or|of|for|in|with|the|a|an|to|by|than|not|from|on|other|but)[,;]?$", re.IGNORECASE)
@@ -148,3 +166,59 @@ _DANGLING = re.compile(r"\b(and|or|of|for|in|with|the|a|an|to|by|than|not|from|o
 
 _PLAIN_QUOTES = str.maketrans("‘’“”", "''\"\"")
 """OCR gives typographic quotes for the typewriter ones goods descriptions are printed with ("women's")."""
+
+
+def _ascii(name: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+
+
+COUNTRY_NAMES: frozenset[str] = frozenset(
+    name for names in COUNTRIES.values() for name in names
+    if not (name.isascii() and any(other != name and _ascii(other) == name for other in names)))
+"""Countries as an address writes them, lower case; `turkiye`, the ASCII fallback of `türkiye`, is not one:
+read from a page printing `Türkiye`, it lost a letter."""
+
+NEAR_MISS = 0.75
+"""A last part this similar to a country's name without being it is that name misread (`Azerbailan`, `ltalia`)."""
+
+_BEFORE_COUNTRY = re.compile(r"(?<=\w)[.:;] ([^,.:;]+)(?=,|$)")
+_DATE_LAST = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{4}")
+_SPLIT_W = re.compile(r"vv", re.IGNORECASE)
+"""`w` read as two `v`s (`Portovva`, `Krakovv`): no address language of the region writes `vv`."""
+
+
+def comma_before_country(address: str) -> str:
+    """`Gəncə. Azərbaycan` -> `Gəncə, Azərbaycan`: the comma before a country's name (last, or before box 4's date)
+    that OCR read as `.`, `:`, `;`."""
+    def put_back(found: re.Match[str]) -> str:
+        return ", " + found.group(1) if found.group(1).lower() in COUNTRY_NAMES else found.group()
+
+    return _BEFORE_COUNTRY.sub(put_back, address)
+
+
+def plausible_address(address: str) -> bool:
+    """Whether nothing in `address` shows a misreading: its last part is no near miss of a country's name and
+    no `w` was split in two. An address without a country passes (nothing to compare)."""
+    last = address.rsplit(", ", 1)[-1].strip().lower()
+    if last not in COUNTRY_NAMES and difflib.get_close_matches(last, COUNTRY_NAMES, n=1, cutoff=NEAR_MISS):
+        return False
+    return _SPLIT_W.search(address) is None
+
+
+def plausible_place_and_date(value: str) -> bool:
+    """Box 4: a plausible place followed by a valid day-first date (`Tbilisi, Georgia, 28.01.2025`); a date that
+    does not parse (`11.0742025`, `31.02.2025`) or is missing means a digit or separator was misread."""
+    place, _, last = value.rpartition(", ")
+    return bool(place) and _DATE_LAST.fullmatch(last) is not None and parse_date(last) is not None \
+        and plausible_address(place)
+
+
+_SPILLED = re.compile(r"[^\W\d]{3}")
+"""Three letters in a row in box 10, which holds HS codes only: words of box 9 printed past its ruling."""
+
+
+def unspilled(goods: FieldReading, codes: FieldReading) -> FieldReading:
+    """Box 9's goods, capped when box 10 (`codes`) holds words: a goods line ran on under box 10 and box 9 lost it."""
+    if _SPILLED.search(codes.value):
+        return FieldReading(goods.value, min(goods.confidence, UNCHECKED_CAP))
+    return goods

@@ -12,8 +12,8 @@ import difflib
 import re
 from datetime import date, datetime
 
+from vision import iso6346
 from vision.plates import correct_plate
-from vision.synth import iso6346
 
 ISO_4217 = frozenset((
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",

@@ -112,14 +112,10 @@ BAND_GAP_MM = 0.3
 ink threshold for a row or two, and a line cut there loses its top."""
 
 
-def content_top(crop: np.ndarray, px_per_mm: float) -> int:
-    """The first pixel row of a cell's filled-in content, below its printed label band.
-
-    Labels are printed in a small font at the top of a cell, the content in a larger one below: text
-    lines are found from the row profile of ink, and leading lines both shorter than
-    `LABEL_BAND_MAX_MM` and clearly shorter than the tallest line are the label.
-    """
-    ink = (crop < 128).sum(axis=1)
+def text_bands(crop: np.ndarray, px_per_mm: float, ink_below: int = 128) -> list[tuple[int, int]]:
+    """The (top, bottom) pixel rows of each line of text in `crop`, found from its row profile of ink (pixels darker
+    than `ink_below`)."""
+    ink = (crop < ink_below).sum(axis=1)
     in_text = ink > max(1, int(0.01 * crop.shape[1]))
     bands: list[tuple[int, int]] = []
     start = None
@@ -131,7 +127,17 @@ def content_top(crop: np.ndarray, px_per_mm: float) -> int:
         elif not on and start is not None:
             bands.append((start, y))
             start = None
-    bands = [(begin, end) for begin, end in bands if end - begin >= 3]
+    return [(begin, end) for begin, end in bands if end - begin >= 3]
+
+
+def content_top(crop: np.ndarray, px_per_mm: float) -> int:
+    """The first pixel row of a cell's filled-in content, below its printed label band.
+
+    Labels are printed in a small font at the top of a cell, the content in a larger one below: text
+    lines are found from the row profile of ink, and leading lines both shorter than
+    `LABEL_BAND_MAX_MM` and clearly shorter than the tallest line are the label.
+    """
+    bands = text_bands(crop, px_per_mm)
     if not bands:
         return 0
     tallest = max(end - begin for begin, end in bands)

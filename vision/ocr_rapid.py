@@ -9,6 +9,7 @@ parallelism comes from the page pool's processes.
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,8 @@ class RapidEngine:
         from rapidocr import RapidOCR
 
         self._ocr = RapidOCR(params=_PARAMS)
+        self._lock = threading.Lock()
+        """One call at a time: RapidOCR keeps a call's switches on the instance, and zone threads share it."""
 
     def supports(self, langs: str) -> bool:
         return lang_codes(langs) <= LATIN_LANGS
@@ -44,7 +47,10 @@ class RapidEngine:
             raise UnsupportedLanguage(f"rapidocr reads only Latin-script languages, not {langs}")
         if layout == "line":
             return OcrText(self.name, self._line(image))
-        result: Any = self._ocr(image, use_cls=False, return_word_box=True)
+        # every switch given on every call: RapidOCR keeps a call's switches for the next (a line read's
+        # use_det=False left the next page read undetected and empty)
+        with self._lock:
+            result: Any = self._ocr(image, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         boxes = getattr(result, "boxes", None)
         if boxes is None:
             return OcrText(self.name, ())
@@ -61,7 +67,8 @@ class RapidEngine:
 
     def _line(self, image: np.ndarray) -> tuple[Line, ...]:
         """Recognition alone on a one-line crop: no detection to miss a short field."""
-        result: Any = self._ocr(image, use_det=False, use_cls=False)
+        with self._lock:
+            result: Any = self._ocr(image, use_det=False, use_cls=False, use_rec=True, return_word_box=False)
         text = " ".join(str(t) for t in result.txts).strip()
         if not text:
             return ()

@@ -34,6 +34,8 @@ PLATE_SHAPES: dict[str, re.Pattern[str]] = {
 
 _CONFUSABLE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
 MAX_SWAPS = 4
+MAX_GAPS = 5
+"""Letter/digit boundaries tried with and without a space (2**5 spacings at most); a plate has three or four."""
 
 
 def normalise_plate(text: str) -> str:
@@ -46,9 +48,29 @@ def fits_a_shape(plate: str) -> bool:
     return any(shape.fullmatch(plate) for shape in PLATE_SHAPES.values())
 
 
+_RUN_BOUNDARY = re.compile(r"(?<=[A-Z])(?=\d)|(?<=\d)(?=[A-Z])")
+
+
+def _spaced(plate: str) -> str | None:
+    """The spacing of `plate` that fits a shape with the most gaps between its letter and digit groups, None when no
+    spacing fits. OCR drops the narrow gap between groups (`38E7759`, `XSR690`, `T962BE23`); a plate printed without
+    one (a Russian plate's `A306AO`) fits with no other spacing."""
+    cuts = [found.start() for found in _RUN_BOUNDARY.finditer(plate)]
+    best: tuple[int, str] | None = None
+    for gaps in range(len(cuts) + 1):
+        for chosen in itertools.combinations(cuts, gaps):
+            candidate = "".join(" " + ch if i in chosen else ch for i, ch in enumerate(plate))
+            if fits_a_shape(candidate):
+                best = (gaps, candidate)
+    return best[1] if best else None
+
+
 def correct_plate(text: str) -> tuple[str, bool]:
-    """The plate and whether it fits a known shape, after undoing a unique confusable swap."""
+    """The plate and whether it fits a known shape, its groups spaced as printed (`_spaced`), after undoing a
+    unique confusable swap."""
     plate = normalise_plate(text)
+    if len(_RUN_BOUNDARY.findall(plate)) <= MAX_GAPS and (spaced := _spaced(plate)) is not None:
+        return spaced, True
     if fits_a_shape(plate):
         return plate, True
     positions = [i for i, ch in enumerate(plate) if ch in _CONFUSABLE][:MAX_SWAPS * 2]

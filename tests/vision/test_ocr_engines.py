@@ -79,3 +79,10 @@ def test_the_warm_tesseract_reads_the_words_the_tesseract_command_reads(phototes
     again = engine.read(phototest, langs="eng", layout="page")  # the same engine, reused
     command = pytesseract.image_to_string(phototest, lang="eng", config="--psm 3")
     assert first.text.split() == again.text.split() == command.split()
+
+
+def test_rapidocr_reads_a_page_after_a_single_line(phototest: np.ndarray) -> None:
+    """RapidOCR keeps a call's switches for the next: a line read (no detection) must not leave a page read empty."""
+    engine = get_engine("rapidocr")
+    engine.read(phototest[80:130, 30:600], langs="eng", layout="line")
+    assert "The quick brown dog jumped over the" in engine.read(phototest, langs="eng", layout="page").text.splitlines()

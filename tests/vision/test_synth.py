@@ -11,11 +11,12 @@ import pytest
 from vision import cmr_layout
 from vision.barcodes import read_codes
 from vision.icao9303 import parse
+from vision.iso6346 import check_digit, is_valid
 from vision.plates import PLATE_SHAPES
 from vision.synth import KINDS, LAYOUTS, Variant, fonts, generate, generate_cmr, png_bytes, variants
 from vision.synth.cmr_content import plate_for
 from vision.synth.fonts import FAMILIES
-from vision.synth.iso6346 import check_digit, container_number, is_valid
+from vision.synth.iso6346 import container_number
 from vision.synth.parties import party
 
 LOW_DPI = 100  # enough to render every element; the tests that decode codes or check geometry use more
