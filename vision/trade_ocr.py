@@ -1,7 +1,7 @@
 """The text of a trade document's page: one quick pass to find what is where, sharp re-reads of the values.
 
 A whole-page Tesseract pass costs about a millisecond of CPU per letter and more for every extra
-language, so the page is read once, in English only, at half resolution (~150 dpi): enough to find
+language, so the page is read once, in English only, at 150 dpi (half a scan's resolution): enough to find
 the labels, the table and where each value stands. A value is then read again from its own box at
 full resolution with the languages it needs (`reread`): a single line read alone does not suffer from
 a larger label beside it or a two-line cell above it, which is where the page pass misreads numbers
@@ -23,11 +23,20 @@ from vision.ocr import BBox, Layout, Word, engine_for, lang_codes
 from vision.ocr_tesseract import require_languages
 from vision.tesseract_api import recognise
 
-PAGE_SCALE = 0.5
-"""The page pass reads at this fraction of 300 dpi: 5.5 pt captions stay legible, a quarter of the pixels."""
+PAGE_SHORT_SIDE = 1240
+"""The page pass reads the page with this short side, A4 at 150 dpi (half a 300 dpi scan: 5.5 pt captions stay
+legible, a quarter of the pixels), whatever the page's own size: a page found in a camera frame is straightened at
+the size it had there, 10-20 % smaller, and half of that lost small print that half of a scan keeps."""
 SPARSE_TEXT = 11
 """Tesseract's page segmentation for scattered text: its block layout (psm 3) dropped a scanned invoice's
 table headers now and then; the words are grouped by geometry here anyway. Same cost."""
+RULE_MAX_PX = 8
+"""A ruled line is at most this thick (300 dpi, blurred by a camera included). A camera-blurred word in small print
+thresholds to a solid bar as long as a short rule; it is thicker (its x-height), so it is no longer painted out
+(`Currency:` and `Incoterms` lost their upper halves and went unread)."""
+LONG_RULE = 1 / 12
+"""A horizontal line this share of the page's width long (~200 px at 300 dpi) is ruling however thick: a heavy rule
+under a table's header row left in place hid the first item from the page pass; a blurred label's bar is shorter."""
 LEPTONICA = "liblept.so.5"
 _SEVERITY_NONE = 6  # Leptonica's L_SEVERITY_NONE
 PAGE_LANG = "eng"
@@ -52,11 +61,21 @@ def even_light(gray: np.ndarray) -> np.ndarray:
     return cv2.divide(gray, np.maximum(paper, 1), scale=255)
 
 
+def _thin(ink: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
+    """The ink at most `RULE_MAX_PX` thick in the kernel's direction (what an opening with it keeps is thicker)."""
+    return cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(kernel, np.uint8)))
+
+
 def without_ruling(gray: np.ndarray) -> np.ndarray:
-    """The page with its long ruled lines painted over."""
+    """The page with its long ruled lines painted over. A horizontal one shorter than `LONG_RULE` of the width
+    must also be thin (see `RULE_MAX_PX`). Vertical rules are not held to thinness: digits set against a column's
+    rule make it thick in places, and its pieces between them would be too short to count as ruling."""
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     height, width = ink.shape
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(10, width // 30)), np.uint8))
+    thick = RULE_MAX_PX + 1
+    across = cv2.bitwise_or(
+        cv2.morphologyEx(_thin(ink, (thick, 1)), cv2.MORPH_OPEN, np.ones((1, max(10, width // 30)), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(10, int(width * LONG_RULE))), np.uint8)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(10, height // 40), 1), np.uint8))
     ruling = cv2.dilate(cv2.bitwise_or(across, down), np.ones((5, 5), np.uint8))
     clean = gray.copy()
@@ -97,13 +116,21 @@ class PageText:
         return tuple(_shift(word, x0, y0) for word in words)
 
 
+MIN_PAGE_SIDE = 64
+"""A smaller image is no page (a thumbnail, an empty crop): refused rather than read as nothing."""
+
+
 def read_page_text(page: np.ndarray, langs: str) -> PageText:
-    """The quick pass over an upright page (see the module's note)."""
+    """The quick pass over an upright 8-bit grayscale page (see the module's note); anything else is a `ValueError`."""
+    if page.ndim != 2 or page.dtype != np.uint8 or min(page.shape) < MIN_PAGE_SIDE:
+        raise ValueError(f"a page must be 8-bit grayscale, at least {MIN_PAGE_SIDE} px a side; "
+                         f"got {page.dtype} of shape {page.shape}")
     clean = without_ruling(even_light(page))
-    small = cv2.resize(clean, None, fx=PAGE_SCALE, fy=PAGE_SCALE, interpolation=cv2.INTER_AREA)
+    scale = min(1.0, PAGE_SHORT_SIDE / min(clean.shape))
+    small = cv2.resize(clean, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     first = PAGE_LANG if PAGE_LANG in lang_codes(langs) else langs
     require_languages(first)
     _quiet_leptonica()
     words = [Word(text.strip(), max(0.0, confidence) / 100, box)
              for text, confidence, box, _ in recognise(small, first, SPARSE_TEXT) if text.strip()]
-    return PageText(clean, tuple(_shift(word, 0, 0, PAGE_SCALE) for word in words), langs)
+    return PageText(clean, tuple(_shift(word, 0, 0, scale) for word in words), langs)
