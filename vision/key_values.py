@@ -36,6 +36,8 @@ Reread = Callable[[BBox, str], tuple[Word, ...]]
 
 _GAP_PER_HEIGHT = 1.2
 """Words further apart than this many word heights belong to different phrases."""
+_SPACED_PER_HEIGHT = 2.5
+"""Parts of a spaced value lie at most this many word heights apart (a monospaced space is ~1.5)."""
 _BELOW_PER_HEIGHT = 10.0
 """A value below its label starts within this many label heights of the label's bottom (EUR.1 prints a
 5.5 pt caption ~11 mm above its value)."""
@@ -79,6 +81,9 @@ class FieldSpec:
     confidently wrong, so such a field is left to the driver."""
     column_total: bool = False
     """The value is the last of the values stacked under the label (EUR.1's box 9 ends with the total)."""
+    spaced: bool = False
+    """The value may be printed in parts spaced wider than a phrase's gap (a plate in a monospaced font, `GD  87289`):
+    the phrases following it on its row within `_SPACED_PER_HEIGHT` are offered joined to it first."""
 
 
 def rows(words: Sequence[Word]) -> list[list[Word]]:
@@ -167,11 +172,24 @@ def _column_end(phrase: Phrase, others: Sequence[Phrase], parse: Callable[[str],
     return last
 
 
+def _joined(first: Phrase | None, others: Sequence[Phrase]) -> Phrase | None:
+    """`first` and the phrases right after it on its row, each within `_SPACED_PER_HEIGHT` of the one before."""
+    if first is None:
+        return None
+    words = list(first.words)
+    while (after := _right_of(Phrase(tuple(words)), others)) is not None and (
+            after.box[0] - words[-1].box[2] <= _SPACED_PER_HEIGHT * first.height):
+        words.extend(after.words)
+    return Phrase(tuple(words)) if len(words) > len(first.words) else None
+
+
 def _candidates(spec: FieldSpec, phrase: Phrase, match: re.Match[str], others: Sequence[Phrase]) -> list[Phrase]:
     if spec.column_total:
         found = [_column_end(phrase, others, spec.parse)]
     else:
-        found = [_after_label(phrase, match), _right_of(phrase, others), _below(phrase, others)]
+        after, right = _after_label(phrase, match), _right_of(phrase, others)
+        spaced = [_joined(after, others), _joined(right, others)] if spec.spaced else []
+        found = [*spaced, after, right, _below(phrase, others)]
     return [p for p in found if p is not None]
 
 

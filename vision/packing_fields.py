@@ -16,7 +16,7 @@ SPECS = (
     INVOICE_NUMBER,
     date_spec("packing_date", anywhere=True),
     FieldSpec("vehicle_plate", (r"means\s+of\s+transport", r"\bvehicle\b", r"\btruck\b", r"транспортное",
-                                r"სატრანსპორტო"), parse_plate),
+                                r"სატრანსპორტო"), parse_plate, spaced=True),
     FieldSpec("container", (r"\bcontainer\b", r"контейнер", r"კონტეინერის"), parse_container),
     FieldSpec("total_packages", (r"packages\s*:", r"total\s+packages", r"мест\s*:", r"ადგილი\s*:"), parse_count),
     TOTAL_NET_KG,

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from vision.cmr_values import FieldReading
 from vision.field_values import parse_count
 from vision.key_values import DISAGREE_CAP, Reread, rows
+from vision.numbered_goods import read_goods_lines
 from vision.ocr import BBox, Word
-from vision.trade_labels import parse_decimal
+from vision.trade_labels import code_part, parse_decimal
 
 Parser = Callable[[str], str | None]
 
@@ -54,6 +55,16 @@ def parse_unit(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+_LOOK_ALIKES = {"I": "TL1", "1": "IL", "L": "I", "0": "O", "O": "0Q", "5": "S", "8": "B", "N": "M", "M": "N"}
+"""Letters Tesseract confuses in small capitals (`CIN` for `CTN`)."""
+
+
+def _unit_look_alike(unit: str) -> str:
+    """The one common unit a single look-alike letter away from `unit` (`CIN` -> `CTN`), else `unit` as read."""
+    near = {unit[:i] + other + unit[i + 1:] for i, ch in enumerate(unit) for other in _LOOK_ALIKES.get(ch, "")} & UNITS
+    return near.pop() if len(near) == 1 else unit
+
+
 def parse_text(text: str) -> str | None:
     """A description: the words as printed, spacing collapsed."""
     collapsed = " ".join(text.split())
@@ -75,6 +86,8 @@ class Table:
     columns: tuple[Column, ...]
     anchor: str
     """The column whose number marks each item's row."""
+    lines: Callable[[Sequence[Word], Reread | None], dict[str, FieldReading]] | None = None
+    """The reader of the same kind's goods printed as numbered lines, for a page with no such table (EUR.1)."""
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)
@@ -84,19 +97,25 @@ DESCRIPTION = Column("description", r"^description", parse_text, numeric=False)
 HS_CODE = Column("hs_code", r"^hs\s*code", parse_hs_code)
 QUANTITY = Column("quantity", r"^[a-z]?ty\.?$", parse_count)
 UNIT = Column("unit", r"^unit$", parse_unit)
-NET_KG = Column("net_kg", r"^net,?\s*kg", parse_decimal)
-GROSS_KG = Column("gross_kg", r"^gross,?\s*kg", parse_decimal)
+NET_KG = Column("net_kg", r"^net,?\s*k\w\b", parse_decimal)
+GROSS_KG = Column("gross_kg", r"^gross,?\s*k\w\b", parse_decimal)
+"""A weight column's unit may read `ke` or `kq`; `Gross mass (kg)` (the EUR.1's box 9, no table) must not match."""
 
 def parse_code(text: str) -> str | None:
-    """A short code printed in a cell (marks `GE-01`, an invoice number): one token."""
-    token = text.strip()
-    return token if re.fullmatch(r"[\w/.\-]{2,24}", token) else None
+    """A short code printed in a cell (marks `GE-01`, an invoice number): one token, in capitals (small print reads
+    `Exp-2025...` for `EXP-2025...`), `O` and `0` put right by position (`R0-2026-37150`, `IT-O1`)."""
+    token = text.strip().upper()
+    if not re.fullmatch(r"[\w/.\-]{2,24}", token):
+        return None
+    parts = re.split(r"([/.\-])", token)
+    return "".join(code_part(part, prefix=i == 0 and len(parts) > 1) if i % 2 == 0 else part
+                   for i, part in enumerate(parts))
 
 
 INVOICE_TABLE = Table((DESCRIPTION, HS_CODE, QUANTITY, UNIT, Column("unit_price", r"^unit\s*price", parse_decimal),
                        Column("amount", r"^amount$", parse_decimal), NET_KG, GROSS_KG), anchor="amount")
 COO_TABLE = Table((Column("marks", r"^marks", parse_code), DESCRIPTION, HS_CODE, QUANTITY, GROSS_KG,
-                   Column("invoice", r"^invoice\s*no", parse_code)), anchor="gross_kg")
+                   Column("invoice", r"^invoice\s*no", parse_code)), anchor="gross_kg", lines=read_goods_lines)
 
 
 def _header_row(table: Table, row_words: Sequence[Sequence[Word]]) -> dict[str, int] | None:
@@ -154,10 +173,15 @@ def _is_number(table: Table, key: str, words: Sequence[Word]) -> bool:
 
 
 def _is_item_row(table: Table, row: Sequence[Word], anchor: Sequence[Word], edges: Sequence[tuple[int, str]]) -> bool:
-    """A number in the anchor column, another in some other column, and the row read surely (see the constants)."""
-    return (statistics.median(w.confidence for w in row) >= ROW_CONFIDENCE and _is_number(table, table.anchor, anchor)
-            and min(w.confidence for w in anchor) >= ANCHOR_CONFIDENCE
-            and any(_is_number(table, key, cell) for key, cell in _cells(row, edges).items() if key != table.anchor))
+    """A number in the anchor column, another in some other column, and the row read surely (see the constants).
+    Beside numbers in two other columns the anchor need only look like a number, however unsurely read (a
+    certificate's `5 317,6` read at 0, `945,0` read `945.0.`): its value is then the re-read's, unless a check
+    vouches for it at most `DISAGREE_CAP`."""
+    if statistics.median(w.confidence for w in row) < ROW_CONFIDENCE or not _NUMBER_ONLY.fullmatch(_text(anchor)):
+        return False
+    numbers = sum(_is_number(table, key, cell) for key, cell in _cells(row, edges).items() if key != table.anchor)
+    return numbers >= 2 or (numbers == 1 and _is_number(table, table.anchor, anchor)
+                            and min(w.confidence for w in anchor) >= ANCHOR_CONFIDENCE)
 
 
 def _text(words: Sequence[Word]) -> str:
@@ -165,7 +189,7 @@ def _text(words: Sequence[Word]) -> str:
 
 
 def read_items(table: Table, words: Sequence[Word], reread: Reread | None = None) -> dict[str, FieldReading]:
-    """Every item's cells as `item_<n>_<column>` fields; none when the table's headers are not found."""
+    """Every item's cells as `item_<n>_<column>` fields; with no table headers, the `Table.lines` reader's (or none)."""
     row_words = rows(words)
     header_index = None
     header: dict[str, int] | None = None
@@ -174,7 +198,7 @@ def read_items(table: Table, words: Sequence[Word], reread: Reread | None = None
         if named is not None and (header is None or len(named) > len(header)):
             header, header_index = named, i
     if header is None or header_index is None:
-        return {}
+        return table.lines(words, reread) if table.lines is not None else {}
     edges = sorted((left - 20, key) for key, left in header.items())
     table_left = edges[0][0]
     anchors: list[tuple[float, list[Word]]] = []
@@ -216,13 +240,18 @@ def _item(table: Table, n: int, cells: dict[str, list[Word]], edges: Sequence[tu
         box: BBox = (min(w.box[0] for w in numbers), min(w.box[1] for w in numbers),
                      max(w.box[2] for w in numbers), max(w.box[3] for w in numbers))
         again = _cells(reread(box, "eng"), edges)
-    whole = all(key in cells for _, key in edges)  # a row missing a cell lost it into a neighbour: trust none of it
+    # a row missing a cell lost it into a neighbour: trust none of it, unless the re-read found that cell; the cells
+    # it does not re-read (descriptions) stay unsure all the same, since nothing read them twice
+    whole = all(key in cells for _, key in edges)
+    mended = all(key in cells or key in again for _, key in edges)
     found: dict[str, FieldReading] = {}
     for column in table.columns:
-        first = cells.get(column.key)
+        # a cell only the re-read found (the quick pass's box for `62` reached into the unit's column) is unsure
+        first = cells.get(column.key) or again.get(column.key)
         if not first:
             continue
-        straddles = not whole or column.key in suspects or any(_straddles(word, edges) for word in first)
+        unsure = not (mended if column.numeric else whole) or column.key in suspects or any(
+            _straddles(word, edges) for word in first)
         value = column.parse(_text(first))
         confidence = min(w.confidence for w in first)
         second = again.get(column.key)
@@ -235,7 +264,10 @@ def _item(table: Table, n: int, cells: dict[str, list[Word]], edges: Sequence[tu
         elif column.numeric and reread is not None:
             confidence = min(confidence, DISAGREE_CAP)
         if value is not None:
-            if straddles or (column.key == "unit" and value not in UNITS):  # `CIN` for `CTN`: a misread
+            if column.key == "unit" and value not in UNITS:  # `CIN` for `CTN`: a misread, put right when it can be
+                value = _unit_look_alike(value)
+                unsure = True
+            if unsure or column.key not in cells:
                 confidence = min(confidence, DISAGREE_CAP)
             found[f"item_{n}_{column.key}"] = FieldReading(value, confidence)
     return found

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.vision.trade_pages import LANGS
-from vision import pipeline
+from vision import packing_fields, pipeline
 from vision.doc_type import DocType
 from vision.field_values import (
     parse_amount,
@@ -102,9 +102,28 @@ def test_a_colon_inside_a_word_starts_the_value() -> None:
     assert read_key_values([plate], words)["plate"].value == "03 X 6823"
 
 
+def test_a_plate_spaced_out_in_a_monospaced_font_is_read_whole() -> None:
+    """`GD  87289`: the monospaced space is wider than a phrase's gap, so the parts are phrases of their own."""
+    words = [_word("Means", 100, 100), _word("of", 230, 100), _word("transport:", 290, 100),
+             _word("GD", 600, 100), _word("87289", 690, 100)]
+    assert read_key_values(packing_fields.SPECS, words)["vehicle_plate"].value == "GD 87289"
+    far = [*words[:4], _word("87289", 1200, 100)]  # another value further along the row is not a part
+    alone = read_key_values(packing_fields.SPECS, far)["vehicle_plate"]
+    assert (alone.value, alone.confidence <= UNPARSED_CAP) == ("GD", True)
+
+
 def test_a_stray_mark_before_an_invoice_number_is_dropped() -> None:
     assert parse_invoice_number("y EXP-202643006") == parse_invoice_number("-EXP-202643006") == "EXP-202643006"
     assert parse_invoice_number("INV 123456") == "INV 123456"
+
+
+def test_an_invoice_number_s_o_and_zero_are_put_right_by_position() -> None:
+    """Digits follow a two-letter country prefix (`TRO019834`); a leading prefix holds letters (`R0-2026-...`)."""
+    assert parse_invoice_number("TRO019834") == "TR0019834"
+    assert parse_invoice_number("R0-2026-37150") == "RO-2026-37150"
+    assert parse_invoice_number("RO1234567") == "RO1234567"  # Romania's prefix: the O is a letter
+    assert parse_invoice_number("2976/2O26") == "2976/2026"
+    assert parse_invoice_number("no digits") is None
 
 
 def _reread_saying(text: str, confidence: float = 0.97) -> Callable[[BBox, str], tuple[Word, ...]]:
