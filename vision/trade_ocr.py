@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -37,6 +38,11 @@ thresholds to a solid bar as long as a short rule; it is thicker (its x-height),
 LONG_RULE = 1 / 12
 """A horizontal line this share of the page's width long (~200 px at 300 dpi) is ruling however thick: a heavy rule
 under a table's header row left in place hid the first item from the page pass; a blurred label's bar is shorter."""
+SPLIT_BAND = (0.35, 0.65)
+"""Where (share of the page's height) the page pass may split the page in two: near the middle, so both halves
+take about as long."""
+SPLIT_MAX_INK = 2
+"""A row with at most this many ink pixels is a gap between lines: cutting there splits no word."""
 LEPTONICA = "liblept.so.5"
 _SEVERITY_NONE = 6  # Leptonica's L_SEVERITY_NONE
 PAGE_LANG = "eng"
@@ -120,8 +126,29 @@ MIN_PAGE_SIDE = 64
 """A smaller image is no page (a thumbnail, an empty crop): refused rather than read as nothing."""
 
 
+def split_row(small: np.ndarray) -> int | None:
+    """The middle of the widest gap between lines in the page's middle band, or None when no line gap crosses it
+    (a picture, a solid block)."""
+    top, bottom = (int(small.shape[0] * share) for share in SPLIT_BAND)
+    gaps = np.flatnonzero((small[top:bottom] < 128).sum(axis=1) <= SPLIT_MAX_INK)
+    if gaps.size == 0:
+        return None
+    runs = np.split(gaps, np.flatnonzero(np.diff(gaps) > 1) + 1)
+    widest = max(runs, key=len)
+    return top + int(widest[len(widest) // 2])
+
+
+def _words(image: np.ndarray, langs: str, dy: int) -> list[Word]:
+    return [Word(text.strip(), max(0.0, confidence) / 100, (left, top + dy, right, bottom + dy))
+            for text, confidence, (left, top, right, bottom), _ in recognise(image, langs, SPARSE_TEXT)
+            if text.strip()]
+
+
 def read_page_text(page: np.ndarray, langs: str) -> PageText:
-    """The quick pass over an upright 8-bit grayscale page (see the module's note); anything else is a `ValueError`."""
+    """The quick pass over an upright 8-bit grayscale page (see the module's note); anything else is a `ValueError`.
+
+    The page's two halves, split between lines, are read at once, one per core (ctypes drops the GIL): the driver
+    waits for this one page, and the single pass was the largest part of that wait."""
     if page.ndim != 2 or page.dtype != np.uint8 or min(page.shape) < MIN_PAGE_SIDE:
         raise ValueError(f"a page must be 8-bit grayscale, at least {MIN_PAGE_SIDE} px a side; "
                          f"got {page.dtype} of shape {page.shape}")
@@ -131,6 +158,11 @@ def read_page_text(page: np.ndarray, langs: str) -> PageText:
     first = PAGE_LANG if PAGE_LANG in lang_codes(langs) else langs
     require_languages(first)
     _quiet_leptonica()
-    words = [Word(text.strip(), max(0.0, confidence) / 100, box)
-             for text, confidence, box, _ in recognise(small, first, SPARSE_TEXT) if text.strip()]
+    cut = split_row(small)
+    if cut is None:
+        words = _words(small, first, 0)
+    else:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ocr-page") as pool:
+            halves = [pool.submit(_words, small[:cut], first, 0), pool.submit(_words, small[cut:], first, cut)]
+            words = [word for half in halves for word in half.result()]
     return PageText(clean, tuple(_shift(word, 0, 0, scale) for word in words), langs)

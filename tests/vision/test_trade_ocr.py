@@ -8,7 +8,7 @@ import pytest
 
 from vision.ocr import BBox, Word
 from vision.synth import generate
-from vision.trade_ocr import RULE_MAX_PX, read_page_text, without_ruling
+from vision.trade_ocr import RULE_MAX_PX, SPLIT_BAND, read_page_text, split_row, without_ruling
 
 LANGS = "kat+rus+eng"
 
@@ -72,6 +72,33 @@ def test_a_smaller_page_is_read_like_a_scan_and_mapped_back_to_its_own_pixels(in
         assert np.abs(np.array(shrunk[label]) - expected).max() <= 8, (label, full[label], shrunk[label])
     height, width = small.shape
     assert all(0 <= box[0] <= box[2] <= width and 0 <= box[1] <= box[3] <= height for box in shrunk.values())
+
+
+def test_the_page_is_split_in_the_widest_gap_between_lines_near_its_middle() -> None:
+    page = np.full((1000, 800), 255, np.uint8)
+    for top in range(0, 1000, 40):  # text lines 25 px tall, 15 px apart...
+        page[top : top + 25, 50:750] = 0
+    page[425:480, :] = 255  # ...and one wider gap in the middle band
+    cut = split_row(page)
+    assert cut is not None and 425 <= cut < 480
+    assert page[cut].min() == 255
+
+
+def test_a_page_with_no_gap_in_its_middle_is_read_whole() -> None:
+    page = np.full((1000, 800), 255, np.uint8)
+    top, bottom = (int(1000 * share) for share in SPLIT_BAND)
+    page[top - 5 : bottom + 5, 100:700] = 0  # a picture across the middle band
+    assert split_row(page) is None
+
+
+def test_the_halves_read_at_once_give_the_whole_pages_words_in_its_pixels(invoice: np.ndarray) -> None:
+    words = read_page_text(invoice, LANGS).words
+    height, width = invoice.shape
+    assert all(0 <= w.box[0] <= w.box[2] <= width and 0 <= w.box[1] <= w.box[3] <= height for w in words)
+    tops = sorted(w.box[1] for w in words)
+    assert tops[0] < height * SPLIT_BAND[0] and tops[-1] > height * SPLIT_BAND[1]  # both halves were read
+    labels = _labels(words)
+    assert {"Invoice", "Currency:", "Incoterms"} <= set(labels)
 
 
 @pytest.mark.parametrize("page", [
