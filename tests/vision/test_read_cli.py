@@ -89,10 +89,12 @@ def test_read_names_every_kind_and_its_accepted_fields_are_true(tmp_path: Path, 
             assert re.sub(r"\D", "", value) == re.sub(r"\D", "", str(_truth_value(page.truth, name))), name
         else:
             assert value == _truth_value(page.truth, name), name
-    if kind == "id_document":  # the MRZ's check digits held for the fields they guard (whether that suffices
-        # for acceptance is the calibration's call: vision/calibration.json)
-        for name in ("document_number", "birth_date", "expiry_date"):
-            assert line["fields"][name]["confidence"] >= 0.99, name
+    if kind == "id_document":  # the fields check digits guard are read right, accepted or not (how sure the
+        # reader is depends on the whole zone: a misread first line leaves its document number at 0.6)
+        assert line["fields"]["document_number"]["value"] == _truth_value(page.truth, "document_number")
+        for name in ("birth_date", "expiry_date"):
+            digits = re.sub(r"\D", "", line["fields"][name]["value"])
+            assert digits == re.sub(r"\D", "", str(_truth_value(page.truth, name))), name
 
 
 def test_every_bad_input_exits_2_with_one_line_and_the_next_file_is_read(
