@@ -45,3 +45,24 @@ def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3), "max": round(ordered[-1], 3)}
+
+
+def readings_by_field_and_level(rows: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The tuning scripts' page rows (`{"level", "fields": {name: {"value", "confidence", "right"}}}`)
+    regrouped as each field's readings per level."""
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in rows:
+        for name, reading in row["fields"].items():
+            grouped.setdefault(name, {}).setdefault(row["level"], []).append(reading)
+    return grouped
+
+
+def separation(readings: list[dict[str, Any]]) -> dict[str, Any]:
+    """How well confidence tells a field's right readings from its wrong ones: the lowest confidence of a right
+    reading, the highest of a wrong (non-empty) one, and the share of right readings above every wrong one."""
+    right = [r["confidence"] for r in readings if r["right"]]
+    wrong = [r["confidence"] for r in readings if not r["right"] and r["value"]]
+    return {"pages": len(readings), "exact_match": round(len(right) / len(readings), 3),
+            "min_right_conf": min(right, default=None), "max_wrong_conf": max(wrong, default=None),
+            "above_wrong": round(sum(c > max(wrong, default=0.0) for c in right) / len(readings), 3),
+            "unread": sum(not r["value"] for r in readings)}

@@ -22,7 +22,6 @@ import json
 import statistics
 import sys
 import time
-from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository first: bench/vision.py shadows it
-from common import machine
+from common import machine, readings_by_field_and_level, separation
 from vision_corpus_score import ID_FIELDS, expected_fields, is_right
 
 from vision.pipeline import Settings, read_page
@@ -89,22 +88,8 @@ def _sample(jobs: list[tuple[int, str, Path, str, Path | None]], workers: int) -
 
 
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    per: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        for name, reading in row["fields"].items():
-            per[name][row["level"]].append(reading)
-    fields: dict[str, dict[str, Any]] = {}
-    for name, levels in per.items():
-        fields[name] = {}
-        for level, readings in levels.items():
-            right = [r["confidence"] for r in readings if r["right"]]
-            wrong = [r["confidence"] for r in readings if not r["right"] and r["value"]]
-            fields[name][level] = {"pages": len(readings), "exact_match": round(len(right) / len(readings), 3),
-                                   "min_right_conf": min(right, default=None),
-                                   "max_wrong_conf": max(wrong, default=None),
-                                   "above_wrong": round(sum(c > max(wrong, default=0.0) for c in right)
-                                                        / len(readings), 3),
-                                   "unread": sum(not r["value"] for r in readings)}
+    fields = {name: {level: separation(readings) for level, readings in levels.items()}
+              for name, levels in readings_by_field_and_level(rows).items()}
     levels_seen = list(dict.fromkeys(r["level"] for r in rows))
     timing = {level: {"mrz_ms_median": statistics.median(r["mrz_ms"] for r in rows if r["level"] == level),
                       "total_ms_median": statistics.median(r["total_ms"] for r in rows if r["level"] == level),

@@ -21,7 +21,6 @@ import json
 import statistics
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository first: bench/vision.py shadows it
-from common import machine
+from common import machine, readings_by_field_and_level, separation
 
 from vision.calibration import fit_threshold
 from vision.cmr_fields import read_fields, truth_value
@@ -69,19 +68,8 @@ def _sample(seeds: range, levels: list[Level], data: Path, held_out: str) -> lis
 
 
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    per: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        for name, reading in row["fields"].items():
-            per[name][row["level"]].append(reading)
-    fields: dict[str, dict[str, Any]] = {}
-    for name, levels in per.items():
-        fields[name] = {}
-        for level, readings in levels.items():
-            right = [r["confidence"] for r in readings if r["right"]]
-            wrong = [r["confidence"] for r in readings if not r["right"]]
-            fields[name][level] = {"pages": len(readings), "exact_match": round(len(right) / len(readings), 3),
-                                   "min_right_conf": min(right, default=None),
-                                   "max_wrong_conf": max(wrong, default=None)}
+    per = readings_by_field_and_level(rows)
+    fields = {name: {level: separation(readings) for level, readings in levels.items()} for name, levels in per.items()}
     thresholds = {name: fit_threshold([(r["confidence"], r["right"]) for rs in levels.values() for r in rs], 0.995)
                   for name, levels in per.items()}
     acceptance: dict[str, dict[str, Any]] = {}
