@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -66,3 +67,29 @@ def separation(readings: list[dict[str, Any]]) -> dict[str, Any]:
             "min_right_conf": min(right, default=None), "max_wrong_conf": max(wrong, default=None),
             "above_wrong": round(sum(c > max(wrong, default=0.0) for c in right) / len(readings), 3),
             "unread": sum(not r["value"] for r in readings)}
+
+
+def tuning_parser(description: str, levels: tuple[str, ...]) -> argparse.ArgumentParser:
+    """The options every reader-tuning script takes: pages per level from a seed (500000 and up, apart from the
+    corpus bench's), which held-out variants to draw, the shared data, and whether to list wrong readings."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--pages", type=int, default=30, help="pages per level")
+    parser.add_argument("--seed", type=int, default=500_000)
+    parser.add_argument("--levels", nargs="+", default=list(levels), choices=levels)
+    parser.add_argument("--held-out", default="exclude", choices=("exclude", "only", "include"))
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--wrong", action="store_true", help="list every wrong reading")
+    parser.add_argument("--json", action="store_true", help="JSON on stdout (the only output form)")
+    return parser
+
+
+def tuning_report(args: argparse.Namespace, langs: str, rows: list[dict[str, Any]],
+                  summary: dict[str, Any]) -> dict[str, Any]:
+    """A tuning script's JSON: the machine, the sample drawn, its summary and, with --wrong, every wrong reading."""
+    report: dict[str, Any] = {**machine(), "seed": args.seed, "pages_per_level": args.pages, "langs": langs,
+                              "held_out": args.held_out, "levels": args.levels, **summary}
+    if args.wrong:
+        report["wrong"] = [{"seed": r["seed"], "level": r["level"], "layout": r["layout"], "font": r["font"],
+                            "field": name, **reading}
+                           for r in rows for name, reading in r["fields"].items() if not reading["right"]]
+    return report

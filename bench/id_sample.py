@@ -17,7 +17,6 @@ costs more than reading it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -32,7 +31,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository first: bench/vision.py shadows it
-from common import machine, readings_by_field_and_level, separation
+from common import readings_by_field_and_level, separation, tuning_parser, tuning_report
 from vision_corpus_score import ID_FIELDS, expected_fields, is_right
 
 from vision.pipeline import Settings, read_page
@@ -100,16 +99,9 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=30, help="pages per level")
-    parser.add_argument("--seed", type=int, default=500_000)
-    parser.add_argument("--levels", nargs="+", default=list(LEVELS), choices=LEVELS)
-    parser.add_argument("--held-out", default="exclude", choices=("exclude", "only", "include"))
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser = tuning_parser(__doc__.splitlines()[0], LEVELS)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="a folder keeping generated pages between runs")
-    parser.add_argument("--wrong", action="store_true", help="list every wrong reading")
-    parser.add_argument("--json", action="store_true", help="JSON on stdout (the only output form)")
     args = parser.parse_args()
     if args.pages < 1 or args.workers < 1:
         print("--pages and --workers must be at least 1", file=sys.stderr)
@@ -120,12 +112,7 @@ def main() -> int:
     jobs = [(seed, level, args.data, args.held_out, args.cache)
             for level in args.levels for seed in range(args.seed, args.seed + args.pages)]
     rows = _sample(jobs, args.workers)
-    report: dict[str, Any] = {**machine(), "seed": args.seed, "pages_per_level": args.pages, "langs": LANGS,
-                              "held_out": args.held_out, "levels": args.levels, **_summary(rows)}
-    if args.wrong:
-        report["wrong"] = [{"seed": r["seed"], "level": r["level"], "layout": r["layout"], "font": r["font"],
-                            "field": name, **reading}
-                           for r in rows for name, reading in r["fields"].items() if not reading["right"]]
+    report = tuning_report(args, LANGS, rows, _summary(rows))
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0
 

@@ -16,7 +16,6 @@ on its own split.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -29,7 +28,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository first: bench/vision.py shadows it
-from common import machine, readings_by_field_and_level, separation
+from common import readings_by_field_and_level, separation, tuning_parser, tuning_report
 
 from vision.calibration import fit_threshold
 from vision.cmr_fields import read_fields, truth_value
@@ -87,26 +86,14 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=30, help="pages per level")
-    parser.add_argument("--seed", type=int, default=500_000)
-    parser.add_argument("--levels", nargs="+", default=list(LEVELS), choices=LEVELS)
-    parser.add_argument("--held-out", default="exclude", choices=("exclude", "only", "include"))
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
-    parser.add_argument("--wrong", action="store_true", help="list every wrong reading")
-    parser.add_argument("--json", action="store_true", help="JSON on stdout (the only output form)")
+    parser = tuning_parser(__doc__.splitlines()[0], LEVELS)
     args = parser.parse_args()
     if args.pages < 1:
         print("--pages must be at least 1", file=sys.stderr)
         return 2
     seeds = range(args.seed, args.seed + args.pages)
     rows = _sample(seeds, args.levels, args.data, args.held_out)
-    report: dict[str, Any] = {**machine(), "seed": args.seed, "pages_per_level": args.pages, "langs": LANGS,
-                              "held_out": args.held_out, "levels": args.levels, **_summary(rows)}
-    if args.wrong:
-        report["wrong"] = [{"seed": r["seed"], "level": r["level"], "layout": r["layout"], "font": r["font"],
-                            "field": name, **reading}
-                           for r in rows for name, reading in r["fields"].items() if not reading["right"]]
+    report = tuning_report(args, LANGS, rows, _summary(rows))
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0
 
