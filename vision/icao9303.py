@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+
+import pycountry
 
 FILLER = "<"
 _WEIGHTS = (7, 3, 1)
@@ -56,6 +59,23 @@ CHECK_BLIND = frozenset(char for pair in LOOKALIKES if _blind(*pair) for char in
 def check_blind(data: str) -> bool:
     """Whether `data` holds a character a misreading of which into its look-alike no check digit would see."""
     return not CHECK_BLIND.isdisjoint(data)
+
+
+ICAO_STATE_CODES = frozenset({"D", "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA",
+                              "XCC", "XCE", "XCO", "XEC", "XIM", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX"})
+"""Doc 9303 part 3's codes beside ISO 3166 alpha-3: Germany's D, British nationals, UN and EU documents,
+Kosovo, organisations, and the stateless (XXA) or refugees (XXB, XXC)."""
+
+
+@cache
+def _iso_states() -> frozenset[str]:
+    return frozenset(country.alpha_3 for country in pycountry.countries)
+
+
+def known_state(code: str) -> bool:
+    """Whether `code` (fillers stripped) names an issuing state or nationality the zone may carry: an OCR slip
+    that shifts line 1 by one character (`I<RUS` read `IRUS`) gives a well-formed but unknown code (`USI`)."""
+    return code in ICAO_STATE_CODES or code in _iso_states()
 
 
 def _pad(text: str, width: int) -> str:

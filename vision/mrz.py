@@ -551,7 +551,7 @@ def _doubtful(name: str, value: str) -> bool:
         return not words or "  " in value or any(len(word) == 1 or word.startswith("X") or word.endswith("X")
                                                  for word in words)
     if name in ("issuing_state", "nationality_code"):
-        return not (re.fullmatch(r"[A-Z]{3}", value) or value == "D")  # Germany's code is D<<
+        return not icao9303.known_state(value)
     if name == "document_type":
         return value[:1] not in DOCUMENT_CODES or value[1:] in _FILLER_LOOKALIKES
     return name == "sex" and value not in ("M", "F", "X", FILLER)
@@ -572,8 +572,8 @@ def _confidence(name: str, value: str, mrz: icao9303.Mrz, parse: Parse, agreed: 
         return CHECKED_CONFIDENCE
     if not mrz.valid or name in parse.disputed:
         return FAILED_CONFIDENCE
-    if _doubtful(name, value):
-        return UNCHECKED_CONFIDENCE
+    if _doubtful(name, value) or (name == "document_type" and not icao9303.known_state(mrz.holder.issuing_state)):
+        return UNCHECKED_CONFIDENCE  # line 1 shifted by a character makes both wrong, and the zone still holds
     if name in ("surname", "given_names") and ("X" in value or ("K" in value and not parse.fillers_settled)):
         # a filler read as X, or as a K whose stem could not be looked for: two readings often agree on it,
         # above all on the K that ends a name ('LEVAN<' read 'LEVANK')

@@ -147,6 +147,31 @@ def test_a_field_a_rival_valid_reading_disputes_is_not_vouched_for() -> None:
     assert reading.fields["birth_date"].confidence >= CHECKED_CONFIDENCE
 
 
+def test_an_issuing_state_no_state_has_is_not_vouched_for_nor_the_code_before_it() -> None:
+    """'I<RUS' read 'IRUS' shifts line 1 by a character: the type reads 'IR' and the state 'USI'; the line's
+    check digits do not cover either, so only the list of state codes tells."""
+    shifted = icao9303.Holder("IR", "USI", "15AB34567", "RUS", "850312", "M", "310101", "IVANOVA", "OLGA")
+    zone = icao9303.parse(icao9303.compose_td1(shifted))
+    reading = _reading(Parse(zone), False, [zone])
+    assert reading.valid
+    assert reading.fields["issuing_state"].confidence < AGREED_CONFIDENCE
+    assert reading.fields["document_type"].confidence < AGREED_CONFIDENCE
+    assert reading.fields["nationality_code"].confidence == AGREED_CONFIDENCE  # RUS is a state
+    right = icao9303.parse(icao9303.compose_td1(icao9303.Holder("I", "RUS", "15AB34567", "RUS", "850312", "M",
+                                                                "310101", "IVANOVA", "OLGA")))
+    assert _reading(Parse(right), False, [right]).fields["issuing_state"].confidence == AGREED_CONFIDENCE
+
+
+@pytest.mark.parametrize("code", ["GEO", "RUS", "TUR", "D", "XXA", "UNO", "GBD"])
+def test_states_and_doc_9303_codes_are_known(code: str) -> None:
+    assert icao9303.known_state(code)
+
+
+@pytest.mark.parametrize("code", ["USI", "GGO", "DE", "", "R<S"])
+def test_codes_no_state_has_are_unknown(code: str) -> None:
+    assert not icao9303.known_state(code)
+
+
 def test_a_line_read_whole_with_every_check_holding_has_no_rival() -> None:
     parse = _best_parse("TD3", list(icao9303.compose_td3(HOLDER)))
     assert parse is not None and parse.mrz.valid and parse.disputed == frozenset()
