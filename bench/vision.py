@@ -1,7 +1,7 @@
 """The vision issue's benchmark: accuracy and speed of the kiosk's readers, from one run.
 
     python bench/vision.py --json [--part barcodes|ocr|corpus] [--data ../shared/data] [--seed S] [--pages N]
-                           [--write-calibration FILE] [--kind KIND]... [--latency-pages M]
+                           [--write-calibration FILE] [--write-readings FILE] [--kind KIND]... [--latency-pages M]
 
 Each part is a section of the JSON, named after what it measures:
 - `barcodes`: zxing-cpp's sample images (`bench/vision_barcodes.py`);
@@ -10,7 +10,8 @@ Each part is a section of the JSON, named after what it measures:
   auto-acceptance, the issue's targets met or not, latency and 2-worker throughput (`bench/vision_corpus.py`).
   `--pages N` is pages per kind in each split, the levels in turn (`--pages 200`: the issue's run);
   `--latency-pages M` of them per kind and level are also timed one at a time. `--write-calibration FILE`
-  saves the thresholds it fitted (the shipped ones are `vision/calibration.json`); `--kind cmr` measures one kind
+  saves the thresholds it fitted (the shipped ones are `vision/calibration.json`), `--write-readings FILE` every
+  reading's confidence and rightness, so a fit can be redone offline; `--kind cmr` measures one kind
   only (quick before/after comparisons of one reader).
 """
 
@@ -59,17 +60,19 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--write-calibration", type=Path, default=None,
                         help="with the corpus part: write the fitted acceptance thresholds to this JSON file")
+    parser.add_argument("--write-readings", type=Path, default=None,
+                        help="with the corpus part: write every reading's (confidence, right) per threshold key, "
+                             "both splits, to this JSON file (left out of the printed report: ~1 MB)")
     parser.add_argument("--kind", choices=KINDS, action="append",
                         help="with the corpus part: generate only this kind (repeatable; default: every kind)")
     args = parser.parse_args()
     if args.pages < 1 or args.latency_pages < 0:
         print("bench/vision.py: --pages must be at least 1 and --latency-pages at least 0", file=sys.stderr)
         return 2
-    if args.write_calibration is not None and not args.write_calibration.resolve().parent.is_dir():
-        # checked now, not after an hour of reading pages
-        print(f"bench/vision.py: {args.write_calibration.parent} is not a folder; cannot write the calibration",
-              file=sys.stderr)
-        return 2
+    for target in (args.write_calibration, args.write_readings):
+        if target is not None and not target.resolve().parent.is_dir():  # checked now, not after an hour
+            print(f"bench/vision.py: {target.parent} is not a folder; cannot write {target.name}", file=sys.stderr)
+            return 2
 
     report: dict[str, Any] = {"benchmark": "vision", "seed": args.seed, "pages": args.pages}
     for part in args.part or sorted(PARTS):
@@ -81,8 +84,12 @@ def main() -> int:
             print(f"bench/vision.py: {args.data / folder} is absent; cannot measure {part}", file=sys.stderr)
             return 2
         report[part] = measure(args.data / folder, STDERR, args.seed, args.pages)
-    if args.write_calibration is not None and "corpus" in report:
-        args.write_calibration.write_text(json.dumps(report["corpus"]["fitted_thresholds"], indent=2) + "\n")
+    if "corpus" in report:
+        readings = report["corpus"].pop("readings")
+        if args.write_calibration is not None:
+            args.write_calibration.write_text(json.dumps(report["corpus"]["fitted_thresholds"], indent=2) + "\n")
+        if args.write_readings is not None:
+            args.write_readings.write_text(json.dumps(readings) + "\n")
     report["machine"] = machine()
     print(json.dumps(report, ensure_ascii=False) if args.json else json.dumps(report, indent=2, ensure_ascii=False))
     return 0

@@ -5,7 +5,9 @@ seed `first + i` and level `LEVELS[i % 3]`), so `--pages 200` is the issue's 200
 Layout and font are drawn from the seed, held-out variants included. Two splits, disjoint seeds:
 - calibration (seeds from `seed + CALIBRATION_OFFSET`): an acceptance threshold per (kind, field) is
   fitted there (`vision.calibration.fit_thresholds`): as many readings accepted as possible while all
-  accepted readings together are `FIT_PRECISION` right and each field's own `FIELD_FLOOR` right;
+  accepted readings together are right at an aim and each field's own `FIELD_FLOOR` right. The aim is
+  the loosest of `AIMS` whose fit on the odd pages keeps `HELD_OUT_PRECISION` on the even ones and the
+  other way round (`vision.calibration.choose_aim`);
 - test (seeds from `seed`): read with the fitted thresholds; exact match per field and level,
   handwriting-like fields and held-out variants apart, the share of fields the pipeline accepted
   and how often an accepted field is right, the document kind.
@@ -33,7 +35,16 @@ from rich.console import Console
 from rich.progress import Progress
 from vision_corpus_score import Tally, Target, calibration_samples, page_outcomes, targets, trusted
 
-from vision.calibration import FALLBACK_THRESHOLD, Thresholds, column, fit_threshold, fit_thresholds, threshold_key
+from vision.calibration import (
+    FALLBACK_THRESHOLD,
+    Aim,
+    Thresholds,
+    choose_aim,
+    column,
+    fit_threshold,
+    fit_thresholds,
+    threshold_key,
+)
 from vision.pipeline import Settings
 from vision.pool import Outcome, read_files, read_one
 from vision.synth import corpus
@@ -43,8 +54,11 @@ from vision.synth.generator import KINDS
 CALIBRATION_OFFSET = 100_000
 TARGET_PRECISION = 0.995
 """The issue's: auto-accepted fields at least this right, all together."""
-FIT_PRECISION = 0.997
-"""What the fit aims at on the calibration split: the test split's figure wanders about 0.1 point around it."""
+AIMS = (0.997, 0.998, 0.9985, 0.999, 0.9995)
+"""Precisions the fit may aim at on the calibration split; a fit aimed at 0.997 gave 0.9943 on the test split."""
+HELD_OUT_PRECISION = 0.996
+"""What the half-split fits must keep on the other half: the target and a margin for the test split's
+sampling error (about 0.07 points on ~10,000 accepted readings)."""
 FIELD_FLOOR = 0.99
 """No (kind, field) is accepted below this precision of its own, however right the others are."""
 LANGS = "kat+rus+eng+tur+aze+deu+fra+pol+lit+ron"
@@ -106,20 +120,38 @@ def _cmr_names(rows: Iterable[Row]) -> set[str]:
     return {name for row in rows if row.kind == "cmr" and row.result for name in row.result["fields"]}
 
 
-def fit(rows: list[Row]) -> tuple[Thresholds, dict[str, int]]:
-    """Thresholds from the calibration split (trusted pages only: the pipeline accepts nothing on the others),
-    one per (kind the pipeline saw, field), and how many readings each had."""
-    names = _cmr_names(rows)
-    samples: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+Readings = dict[str, list[tuple[float, bool]]]
+
+
+def readings(rows: Iterable[Row], names: set[str]) -> Readings:
+    """(confidence, right) of every value read on trusted pages (the pipeline accepts nothing on the others),
+    keyed by the kind the pipeline saw and the field, as thresholds are."""
+    samples: Readings = defaultdict(list)
     for row in rows:
         if trusted(row.result):
-            seen_as = row.result["doc_type"] if row.result else row.kind  # the kind the pipeline keys thresholds by
+            seen_as = row.result["doc_type"] if row.result else row.kind
             for name, confidence, right in calibration_samples(page_outcomes(row.kind, row.truth, row.result, names)):
                 samples[threshold_key(seen_as, name)].append((confidence, right))
+    return dict(samples)
+
+
+@dataclass(frozen=True)
+class Fit:
+    thresholds: Thresholds
+    aim: Aim
+    samples: Readings
+
+
+def fit(rows: list[Row]) -> Fit:
+    """Thresholds from the calibration split, aimed as strictly as its two halves say they must be."""
+    names = _cmr_names(rows)
+    samples = readings(rows, names)
+    halves = (readings(rows[0::2], names), readings(rows[1::2], names))
+    aim = choose_aim(halves, HELD_OUT_PRECISION, AIMS, floor=FIELD_FLOOR)
     pooled = [sample for values in samples.values() for sample in values]
     default = fit_threshold(pooled, TARGET_PRECISION) if pooled else FALLBACK_THRESHOLD
-    own = fit_thresholds(samples, FIT_PRECISION, floor=FIELD_FLOOR)
-    return Thresholds(default, own), {name: len(values) for name, values in sorted(samples.items())}
+    own = fit_thresholds(samples, aim.aim, floor=FIELD_FLOOR)
+    return Fit(Thresholds(default, own), aim, samples)
 
 
 def _held_out_groups(truth: dict[str, Any]) -> list[str]:
@@ -235,7 +267,8 @@ def run(folder: Path, console: Console, seed: int, pages: int, kinds: tuple[str,
         calibration_rows, calibration_wall = _read(calibration_jobs, Settings(langs=LANGS), bar,
                                                    f"reading the calibration split, {WORKERS} workers")
         shutil.rmtree(calibration_jobs[0].out)  # ~5 MB a page: keep one split on disk at a time
-        thresholds, samples = fit(calibration_rows)
+        fitted = fit(calibration_rows)
+        thresholds = fitted.thresholds
         settings = Settings(langs=LANGS, thresholds=thresholds)
         generated += _generate(test_jobs, bar, "generating the test split")
         test_rows, wall = _read(test_jobs, settings, bar, f"reading the test split, {WORKERS} workers")
@@ -247,7 +280,7 @@ def run(folder: Path, console: Console, seed: int, pages: int, kinds: tuple[str,
     throughput = round(len(test_rows) / wall, 3) if wall else 0.0
     return {
         "config": {"langs": LANGS, "dpi": DPI, "target_precision": TARGET_PRECISION,
-                   "fit_precision": FIT_PRECISION, "field_floor": FIELD_FLOOR,
+                   "aims": list(AIMS), "held_out_precision": HELD_OUT_PRECISION, "field_floor": FIELD_FLOOR,
                    "levels": list(LEVELS), "kinds": list(kinds),
                    "pages_per_kind": pages, "levels_in_turn": True, "test_seeds_from": seed,
                    "calibration_seeds_from": seed + CALIBRATION_OFFSET, "workers": WORKERS,
@@ -261,7 +294,11 @@ def run(folder: Path, console: Console, seed: int, pages: int, kinds: tuple[str,
             Target("throughput_pages_per_s", throughput, 1.3),
         ]),
         "fitted_thresholds": thresholds.to_dict(),
-        "calibration_samples": samples,
+        "fit_aim": {"chosen": fitted.aim.aim,
+                    "held_out_precision": {str(aim): value for aim, value in fitted.aim.held_out.items()}},
+        "calibration_samples": {name: len(values) for name, values in sorted(fitted.samples.items())},
+        "readings": {"source": "(confidence, right) per threshold key on trusted pages: refit offline",
+                     "calibration": fitted.samples, "test": readings(test_rows, _cmr_names(test_rows))},
         **scored.figures,
         "latency_s": {
             "source": "the subset read one page at a time in this process, warm: decode to fields, end to end",

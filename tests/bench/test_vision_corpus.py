@@ -157,8 +157,11 @@ def test_thresholds_are_fitted_per_kind_the_pipeline_saw(bench: tuple[ModuleType
     rows += [corpus.Row("packing_list", "scan", invoice, Outcome(Path(f"p{i}.png"), 1, _result(
         {"invoice_number": misread if i < 5 else ("INV-2025-0071", 0.9, False)}, "packing_list")))
         for i in range(30)]
-    thresholds, samples = corpus.fit(rows)
-    assert samples == {"invoice/invoice_number": 30, "packing_list/invoice_number": 30}
+    fitted = corpus.fit(rows)
+    thresholds = fitted.thresholds
+    assert {name: len(values) for name, values in fitted.samples.items()} == {
+        "invoice/invoice_number": 30, "packing_list/invoice_number": 30}
+    assert fitted.aim.aim == min(corpus.AIMS)  # every reading the fit accepts is right: the boldest aim holds
     assert thresholds.fields == {"invoice/invoice_number": 0.9, "packing_list/invoice_number": 1.0}
     assert thresholds.accepts("invoice_number", 0.9, "invoice")
     assert not thresholds.accepts("invoice_number", 0.99, "packing_list")

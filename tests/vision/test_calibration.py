@@ -10,9 +10,11 @@ from vision.calibration import (
     DEFAULT_FILE,
     CalibrationError,
     Thresholds,
+    choose_aim,
     fit_threshold,
     fit_thresholds,
     load_thresholds,
+    tally,
     threshold_key,
 )
 
@@ -104,3 +106,27 @@ def test_the_whole_is_held_to_the_target() -> None:
     field = [(0.9, True)] * 150 + [(0.8, True)] * 196 + [(0.8, False)] * 2
     fitted = fit_thresholds({"a/x": field, "b/y": field}, 0.995, floor=0.99)
     assert sorted(fitted.values()) == [0.8, 0.9]
+
+
+def test_tally_counts_what_thresholds_accept_and_the_wrong_among_them() -> None:
+    samples = {"a/x": [(0.9, True), (0.8, False), (0.7, True)], "b/y": [(0.99, True)], "c/z": [(0.5, False)]}
+    assert tally({"a/x": 0.8, "b/y": 1.0}, samples) == (2, 1)  # b/y accepts nothing at 1.0; c/z has no threshold
+
+
+def test_the_aim_is_as_strict_as_the_other_half_of_the_pages_says() -> None:
+    # a field right at 0.9; at 0.8 one half has 1 wrong reading in 100 and the other 8
+    right = [(0.9, True)] * 400
+    first = {"a/x": right + [(0.8, True)] * 99 + [(0.8, False)], "b/y": right}
+    second = {"a/x": right + [(0.8, True)] * 92 + [(0.8, False)] * 8, "b/y": right}
+    aim = choose_aim((first, second), 0.996, (0.99, 0.999), floor=0.95)
+    # aimed at 99 %, both halves' fits take 0.8 (99.9 % and 99.1 % of 900): 9 wrong of 1,800 on the other halves
+    assert aim.held_out[0.99] == 0.995
+    assert aim.held_out[0.999] == 1.0  # neither half's fit takes 0.8
+    assert aim.aim == 0.999
+
+
+def test_with_no_aim_holding_the_strictest_is_taken() -> None:
+    half = {"a/x": [(0.9, True)] * 90 + [(0.9, False)] * 10}
+    aim = choose_aim((half, half), 0.996, (0.99, 0.999), floor=0.5)
+    assert aim.aim == 0.999
+    assert aim.held_out == {0.99: None, 0.999: None}  # 90 % right: neither aim accepts anything
