@@ -16,6 +16,7 @@ import click
 
 from kiosk.commands.central import central
 from kiosk.commands.common import CONFIG_OPTION, emit, load
+from kiosk.commands.customs import customs
 from kiosk.commands.devices import devices
 from kiosk.commands.firmware import firmware
 from kiosk.commands.hs import hs
@@ -118,7 +119,7 @@ def config_docs() -> None:
     click.echo(render_markdown(), nl=False)
 
 
-for group in (central, devices, firmware, hs, models, sync, vision):
+for group in (central, customs, devices, firmware, hs, models, sync, vision):
     main.add_command(group)
 
 
