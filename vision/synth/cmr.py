@@ -138,11 +138,18 @@ def _draw_title(canvas: Canvas, form: CmrForm, number: str, order: tuple[int, ..
     canvas.field("cmr_number", area.x + 45 + canvas.width_mm_of("No ", 10, "bold"), area.y + 18, number, 10, "bold")
 
 
-def draw_cmr(canvas: Canvas, layout: str, seed: int, hs_csv: Path = DEFAULT_HS_CSV) -> dict[str, Any]:
-    """Draw the CMR for `seed` in `layout` and return its truth's extra keys (`fields`, `boxes`)."""
+def draw_cmr(canvas: Canvas, layout: str, seed: int, hs_csv: Path = DEFAULT_HS_CSV,
+             given: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """Draw the CMR for `seed` in `layout` and return its truth's extra keys (`fields`, `boxes`).
+
+    `given` box lines (as `cmr_content` gives them) replace the seed's own: a CMR of a consignment set.
+    """
     form = FORMS[layout]
     classic = form is FORMS["iru-classic"]
-    content = cmr_content(seed, hs_csv) if classic else varied_cmr_content(random.Random(f"cmr:{seed}"), hs_csv)
+    if given is not None:
+        content = given
+    else:
+        content = cmr_content(seed, hs_csv) if classic else varied_cmr_content(random.Random(f"cmr:{seed}"), hs_csv)
     order = form.label_order if classic else random.Random(f"cmr-labels:{seed}").choice(LABEL_ORDERS)
     _draw_title(canvas, form, content["cmr_number"][0], order)
     for box in (*form.boxes, form.vehicle_reg):

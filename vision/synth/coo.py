@@ -30,9 +30,14 @@ EUR1_PARTNERS = {"GE": ("TR", *EU), "TR": ("GE", *EU), **{code: ("GE", "TR") for
 _AREA_NAMES = {"GE": "GEORGIA", "TR": "TÜRKİYE", **{code: "the EUROPEAN UNION" for code in EU}}
 
 
-def _content(seed: int, data: Path, *, eur1: bool = False) -> tuple[Consignment, random.Random, str]:
+def _content(seed: int, data: Path, given: Consignment | None, *, eur1: bool = False
+             ) -> tuple[Consignment, random.Random, str]:
+    """The seed's own consignment, or `given` (one shared by the documents of a set: on an EUR.1 its parties must
+    trade on EUR.1, `EUR1_PARTNERS`), and the certificate's number."""
     rng = random.Random(f"certificate_of_origin:{seed}")
-    if eur1:
+    if given is not None:
+        c = given
+    elif eur1:
         seller = rng.choice(sorted(EUR1_PARTNERS))
         c = consignment(rng, data, max_items=4, sellers=(seller,), buyers=EUR1_PARTNERS[seller])
     else:
@@ -46,9 +51,9 @@ def _box(canvas: Canvas, x: float, y: float, w: float, h: float, caption: str) -
     canvas.text(x + 1, y + 0.8, caption, canvas.fit_pt(caption, 5.5, w - 2, floor_pt=3.5))
 
 
-def draw_eur1(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_eur1(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """EUR.1 movement certificate: the 12 numbered boxes of the front side."""
-    c, rng, number = _content(seed, data, eur1=True)
+    c, rng, number = _content(seed, data, given, eur1=True)
     left, mid, right = 10.0, 105.0, 200.0
     _box(canvas, left, 10, mid - left, 30, "1. Exporter (Name, full address, country)")
     canvas.field_lines("exporter", left + 2, 15, c.seller.lines, 9, width_mm=90)
@@ -101,8 +106,8 @@ def draw_eur1(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
     return {}
 
 
-def _generic(canvas: Canvas, seed: int, data: Path, *, chamber: bool) -> dict[str, Any]:
-    c, rng, number = _content(seed, data)
+def _generic(canvas: Canvas, seed: int, data: Path, given: Consignment | None, *, chamber: bool) -> dict[str, Any]:
+    c, rng, number = _content(seed, data, given)
     title = label("certificate_of_origin", c.langs)
     issuer = rng.choice(CHAMBERS)
     if chamber:
@@ -154,11 +159,11 @@ def _generic(canvas: Canvas, seed: int, data: Path, *, chamber: bool) -> dict[st
     return {}
 
 
-def draw_generic(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_generic(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """A generic certificate of origin: parties, countries, goods table, certification, verification QR."""
-    return _generic(canvas, seed, data, chamber=False)
+    return _generic(canvas, seed, data, given, chamber=False)
 
 
-def draw_chamber(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_chamber(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """A chamber-of-commerce certificate: a coloured header band, handwritten date, Code128 (held out)."""
-    return _generic(canvas, seed, data, chamber=True)
+    return _generic(canvas, seed, data, given, chamber=True)

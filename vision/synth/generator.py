@@ -161,13 +161,24 @@ def generate(
         variant = _pick(kind, seed, held_out)
     else:
         variant.check(kind)
-    layout = LAYOUTS[kind][variant.layout]
     folder = data_dir(data)
+    draw = LAYOUTS[kind][variant.layout].draw
+    return render(kind, seed, variant, lambda canvas: draw(canvas, seed, folder), degrade=degrade, dpi=dpi)
+
+
+def render(kind: str, seed: int, variant: Variant, draw: Callable[[Canvas], dict[str, Any]], *,
+           degrade: Level = "none", dpi: int = 300) -> SynthPage:
+    """The page `draw` fills, on the paper, shift and degradation that `generate` gives `kind` and `seed`.
+
+    Apart from `generate` so a caller that brings its own content (the documents of one consignment set)
+    gets pages and truth of exactly the same making.
+    """
+    layout = LAYOUTS[kind][variant.layout]
     page_rng = random.Random(f"page:{kind}:{seed}")
     plain = kind == "id_document" or variant.layout == "iru-classic"  # own background; the reader's template
     paper = (255, 255, 255) if plain else page_rng.choice(PAPERS)
     canvas = Canvas(*layout.size_mm, dpi, FAMILIES[variant.font], random.Random(f"marks:{kind}:{seed}"), paper)
-    extra = layout.draw(canvas, seed, folder)
+    extra = draw(canvas)
     if not plain:
         canvas.shift(canvas.px(page_rng.uniform(-MAX_SHIFT_MM, MAX_SHIFT_MM)),
                      canvas.px(page_rng.uniform(-MAX_SHIFT_MM, MAX_SHIFT_MM)))

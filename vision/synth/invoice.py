@@ -30,9 +30,10 @@ COLUMNS = [
 ]
 
 
-def _content(seed: int, data: Path) -> tuple[Consignment, random.Random]:
+def _content(seed: int, data: Path, given: Consignment | None) -> tuple[Consignment, random.Random]:
+    """The seed's own consignment, or `given` (one shared by the documents of a set)."""
     rng = random.Random(f"invoice:{seed}")
-    return consignment(rng, data), rng
+    return given or consignment(rng, data), rng
 
 
 def _party(canvas: Canvas, name: str, x: float, y: float, w: float, title: str, lines: tuple[str, ...],
@@ -93,9 +94,9 @@ def _items(canvas: Canvas, c: Consignment, x: float, y: float, rules: Rules,
     return draw_table(canvas, x, y, COLUMNS, c.item_rows(), langs=c.langs, rules=rules, header_fill=fill)
 
 
-def draw_grid(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_grid(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """Title centred, seller and buyer side by side, metadata, a ruled grid table, QR bottom right."""
-    c, rng = _content(seed, data)
+    c, rng = _content(seed, data, given)
     canvas.text(105, 12, label("invoice", c.langs[:1]), 16, "bold", align="centre")
     if len(c.langs) > 1:
         canvas.text(105, 20, " / ".join(label("invoice", (i,)) for i in c.langs[1:]), 8, align="centre")
@@ -111,9 +112,9 @@ def draw_grid(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
     return {}
 
 
-def draw_letterhead(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_letterhead(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """The seller as a letterhead, 'bill to' below, a table with row rules only, a Code128 top right."""
-    c, rng = _content(seed, data)
+    c, rng = _content(seed, data, given)
     canvas.field("seller", 14, 12, ", ".join(c.seller.lines), 11, "bold", width_mm=110)
     canvas.hline(14, 22, 182, line_mm=0.6)
     canvas.text(196, 26, label("invoice", c.langs[:1]), 14, "bold", align="right")
@@ -126,9 +127,9 @@ def draw_letterhead(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
     return {}
 
 
-def draw_boxed(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_boxed(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """A form of numbered boxes, the number in a box at the top, the QR top left (held-out layout)."""
-    c, rng = _content(seed, data)
+    c, rng = _content(seed, data, given)
     marks.qr(canvas, 10, 8, c.number, module_mm=0.45)
     canvas.text(45, 12, label("invoice", c.langs), canvas.fit_pt(label("invoice", c.langs), 13, 150), "bold")
     canvas.rect(45, 20, 70, 10)

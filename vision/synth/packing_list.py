@@ -22,9 +22,10 @@ from vision.synth.trade_content import Consignment, consignment, date_text
 PACKAGE_KINDS = ("pallet", "carton", "crate", "bag", "drum", "bundle")
 
 
-def _content(seed: int, data: Path) -> tuple[Consignment, random.Random, str]:
+def _content(seed: int, data: Path, given: Consignment | None) -> tuple[Consignment, random.Random, str]:
+    """The seed's own consignment, or `given` (one shared by the documents of a set), and the list's number."""
     rng = random.Random(f"packing_list:{seed}")
-    c = consignment(rng, data, max_items=8)
+    c = given or consignment(rng, data, max_items=8)
     return c, rng, f"PL-{c.issued.year}-{_digits(rng, 5)}"
 
 
@@ -83,9 +84,9 @@ def _rows(c: Consignment, rng: random.Random) -> list[dict[str, str]]:
     return rows
 
 
-def draw_table(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_table(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """Portrait: header, parties, one ruled table of goods with package ranges, totals, Code128."""
-    c, rng, number = _content(seed, data)
+    c, rng, number = _content(seed, data, given)
     y = _header(canvas, c, rng, number, 12, 12, 186)
     marks.code128(canvas, 140, 4, number, height_mm=7, module_mm=0.25)
     y = _parties(canvas, c, 12, y, 186)
@@ -99,9 +100,9 @@ def draw_table(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
     return {}
 
 
-def draw_by_package(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_by_package(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """A block per package line: its number range, kind, contents and weights, with a QR of the list number."""
-    c, rng, number = _content(seed, data)
+    c, rng, number = _content(seed, data, given)
     y = _header(canvas, c, rng, number, 12, 12, 150)
     marks.qr(canvas, 172, 6, number, module_mm=0.5)
     y = _parties(canvas, c, 12, y + 6, 186)
@@ -124,9 +125,9 @@ def draw_by_package(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
     return {}
 
 
-def draw_landscape(canvas: Canvas, seed: int, data: Path) -> dict[str, Any]:
+def draw_landscape(canvas: Canvas, seed: int, data: Path, given: Consignment | None = None) -> dict[str, Any]:
     """Landscape A4 with a wide table that carries HS codes and marks (held-out layout)."""
-    c, rng, number = _content(seed, data)
+    c, rng, number = _content(seed, data, given)
     y = _header(canvas, c, rng, number, 12, 10, 273)
     marks.code128(canvas, 200, 22, number, height_mm=7, module_mm=0.25)
     y = _parties(canvas, c, 12, y + 10, 180)
