@@ -61,7 +61,9 @@ def plate(text: OcrText) -> FieldReading:
 
 
 def weight(text: OcrText) -> FieldReading:
-    """'14 213 kg' -> '14213': the first number on the line, thousands separators dropped.
+    """'14 213 kg' -> '14213', '14 213,5 kg' -> '14213.5': the first number on the line, thousands separators
+    dropped; a comma or point followed by one or two final digits is the decimal mark (three digits after
+    one are a thousands group: '14.213' -> '14213').
 
     Only the number's words count for the confidence; a number not followed by its unit (kg) is capped,
     since then the zone may hold something else (a page cut off, a neighbouring box).
@@ -73,7 +75,10 @@ def weight(text: OcrText) -> FieldReading:
     confidence = _conf([word for word in text.words if re.fullmatch(r"[\d.,]+", word.text)])
     if not re.match(r"\s*(kg|кг)\b", joined[match.end():], re.IGNORECASE):
         confidence = min(confidence, UNCHECKED_CAP)
-    return FieldReading(re.sub(r"\D", "", match.group()), confidence)
+    number = match.group().rstrip(" .,")
+    decimals = re.search(r"[.,](\d{1,2})$", number)
+    whole = re.sub(r"\D", "", number[:decimals.start()] if decimals else number)
+    return FieldReading(whole + (f".{decimals.group(1)}" if decimals else ""), confidence)
 
 
 def cmr_number(text: OcrText) -> FieldReading:

@@ -24,9 +24,10 @@ def make_reference(declaration_id: str, created_at: datetime) -> str:
 
 
 def parse_weight_kg(text: str) -> int:
-    """'18 240' or '18240' -> 18240; anything else is refused."""
+    """'18 240', '18.240' or '18240' -> 18240; anything else, decimals included ('18 240,5'), is refused
+    rather than read as ten times the weight."""
     digits = re.sub(r"[\s.,]", "", text)
-    if not digits.isdigit():
+    if not digits.isdigit() or re.search(r"[.,]\d{1,2}\s*$", text):
         raise ValueError("gross weight must be a whole number of kilograms")
     return int(digits)
 

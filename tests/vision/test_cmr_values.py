@@ -65,6 +65,12 @@ def test_a_weight_is_its_digits_and_is_trusted_only_with_its_unit() -> None:
     assert weight(_text("kg")).value == ""
 
 
+@pytest.mark.parametrize(("printed", "value"), [("14 213,5 kg", "14213.5"), ("14.213,25 kg", "14213.25"),
+                                                 ("14,213 kg", "14213"), ("1.5 kg", "1.5"), ("18 240. kg", "18240")])
+def test_a_weight_keeps_its_decimals_and_drops_thousands_groups(printed: str, value: str) -> None:
+    assert weight(_text(printed)).value == value
+
+
 def test_the_cmr_number_follows_no() -> None:
     read = cmr_number(_text("No GE 2557209"))
     assert read.value == "GE 2557209" and read.confidence == pytest.approx(0.95)
