@@ -105,9 +105,51 @@ class KioskApiClient:
         """Reference data central pushed (ApiError 404 until it has)."""
         return cast(dict[str, Any], self._request("GET", f"/api/v1/reference/{dataset}"))
 
-    def _request(self, method: str, path: str, json: Any = None) -> Any:
+    # -- consignments: the full intake, tax assessment and HS lookup ------------------------------
+
+    def start_consignment(self) -> str:
+        """A new consignment's id."""
+        return str(self._request("POST", "/api/v1/consignments")["id"])
+
+    def add_page_image(self, consignment_id: str, image: bytes, content_type: str = "image/png") -> dict[str, Any]:
+        """A page image for the core to identify and read; the review as it then stands (ApiError 422 if refused)."""
+        return cast(dict[str, Any], self._request("POST", f"/api/v1/consignments/{consignment_id}/pages",
+                                                  content=image, headers={"content-type": content_type}))
+
+    def add_page_reading(self, consignment_id: str, doc_type: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """A page already read (`cez-kiosk vision read --json`'s doc_type and fields)."""
+        return cast(dict[str, Any], self._request("POST", f"/api/v1/consignments/{consignment_id}/pages",
+                                                  json={"doc_type": doc_type, "fields": fields}))
+
+    def consignment(self, consignment_id: str) -> dict[str, Any]:
+        """Documents, fields, findings, flags and what needs the driver."""
+        return cast(dict[str, Any], self._request("GET", f"/api/v1/consignments/{consignment_id}"))
+
+    def correct(self, consignment_id: str, corrections: list[tuple[str, str]]) -> dict[str, Any]:
+        """(field path, text) in order, all applied or none (ApiError 422 names the refused one)."""
+        body = {"corrections": [{"field": path, "value": value} for path, value in corrections]}
+        return cast(dict[str, Any], self._request("POST", f"/api/v1/consignments/{consignment_id}/corrections",
+                                                  json=body))
+
+    def submit_consignment(self, consignment_id: str) -> dict[str, Any]:
+        """uuid, reference, receipt_printed, flags (ApiError 409 lists what still needs the driver)."""
+        return cast(dict[str, Any], self._request("POST", f"/api/v1/consignments/{consignment_id}/submit"))
+
+    def assess(self, *, draft: dict[str, Any] | None = None, declaration: str | None = None) -> dict[str, Any]:
+        """The yellow-channel assessment of a draft or of a submitted declaration: assessment and printable lines."""
+        return cast(dict[str, Any], self._request("POST", "/api/v1/assessments",
+                                                  json={"draft": draft, "declaration": declaration}))
+
+    def hs_code(self, code: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self._request("GET", f"/api/v1/hs/{code}"))
+
+    def hs_suggest(self, text: str, top: int = 5) -> dict[str, Any]:
+        return cast(dict[str, Any], self._request("GET", "/api/v1/hs/suggest", params={"q": text, "top": top}))
+
+    def _request(self, method: str, path: str, json: Any = None, *, content: bytes | None = None,
+                 headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = self._http.request(method, path, json=json)
+            response = self._http.request(method, path, json=json, content=content, headers=headers, params=params)
         except httpx.TransportError as exc:
             # Connect errors, resets and timeouts all mean the same to a kiosk user: wait for the core.
             log.debug("core unavailable: %s %s (%s)", method, path, type(exc).__name__)

@@ -31,6 +31,7 @@ from kiosk.core import audit
 from kiosk.core.bus import EventBus
 from kiosk.core.central_commands import CommandHandler
 from kiosk.core.config import KioskConfig
+from kiosk.core.consignments import Consignments
 from kiosk.core.crashpoints import maybe_crash
 from kiosk.core.devices import RECEIPT_PRINTER, DeviceHub, PageSource
 from kiosk.core.store import Store, StoreFull
@@ -87,6 +88,7 @@ class CoreService:
         self.devices = DeviceHub(config.devices, config.store.path, self._on_device_event)
         self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="device-io")
         self._vision = ThreadPoolExecutor(max_workers=config.vision.workers, thread_name_prefix="vision")
+        self.consignments = Consignments(self.store, config, self.models, self._vision, self.record_declaration)
         self.uplink = Uplink(
             config.sync, config.kiosk.id, self.outbox, self.store.db,
             on_event=self._on_sync_event, apply_command=self._apply_command, counters=self.counters,
@@ -217,11 +219,19 @@ class CoreService:
             values, declaration_id=declaration_id, reference=reference, kiosk_id=self.config.kiosk.id,
             created_at=now,
         )
-        envelope = make_envelope(DRAFT_KIND, self.config.kiosk.id, draft, uuid=declaration_id, created_at=now)
+        return await self.record_declaration(session_id, IntakeState.CONFIRMED.value, declaration_id, reference,
+                                             draft, now, sorted(corrections))
+
+    async def record_declaration(self, session_id: str, session_state: str, declaration_id: str, reference: str,
+                                 body: dict[str, Any], now: datetime, corrected: list[str]) -> dict[str, Any]:
+        """The one durable path of every declaration (the CMR skeleton's and a consignment's): the session's new
+        state, the declaration, its outbox message, the audit event and the receipt's print job in one
+        transaction; then the sync is woken and the receipt awaited a little. StorageFull: nothing recorded."""
+        envelope = make_envelope(DRAFT_KIND, self.config.kiosk.id, body, uuid=declaration_id, created_at=now)
         receipt = self._receipt_bytes(declaration_id, reference)
         try:
             job_id = self._commit_declaration(
-                session_id, declaration_id, reference, draft, envelope, now, corrections, receipt
+                session_id, session_state, declaration_id, reference, body, envelope, now, corrected, receipt
             )
         except (OutboxFull, StoreFull) as exc:
             raise StorageFull(str(exc)) from None
@@ -245,8 +255,8 @@ class CoreService:
         ))
 
     def _commit_declaration(
-        self, session_id: str, declaration_id: str, reference: str, draft: dict[str, Any],
-        envelope: dict[str, Any], now: datetime, corrections: dict[str, str], receipt: bytes | None,
+        self, session_id: str, session_state: str, declaration_id: str, reference: str, draft: dict[str, Any],
+        envelope: dict[str, Any], now: datetime, corrected: list[str], receipt: bytes | None,
     ) -> int | None:
         """Declaration, outbox message, audit event and receipt job: one transaction, synchronous=FULL."""
         topic = declaration_topic(self.config.sync.topic_prefix, self.config.kiosk.id)
@@ -254,7 +264,7 @@ class CoreService:
         with self.store.durable() as db:
             db.execute(
                 "UPDATE intake_sessions SET state = ?, confirmed_at = ? WHERE id = ?",
-                [IntakeState.CONFIRMED.value, now.isoformat(), session_id],
+                [session_state, now.isoformat(), session_id],
             )
             db.table("declarations").insert(
                 {
@@ -271,7 +281,7 @@ class CoreService:
                 actor="driver",
                 action="declaration.confirmed",
                 subject=declaration_id,
-                details={"reference": reference, "corrected": sorted(corrections)},
+                details={"reference": reference, "corrected": corrected},
             )
             if receipt is not None:
                 job_id = self.print_queue.submit(RECEIPT_PRINTER, receipt)
