@@ -3,8 +3,10 @@ recorded it first): apply it idempotently, or refuse it with a logged reason. Ei
 is an audit event, so a technician can see what central asked and what the box did.
 
 - `reference.update` {"dataset": NAME, "version": TEXT, "data": ...}: stored in `reference_data`,
-  one row per dataset. The same version again changes nothing; a command issued before the one that
-  installed the current version is refused (stale), so a delayed redelivery cannot roll data back.
+  one row per dataset. A table the customs layer reads (`tariffs`, `rates`, `reference_values`) must
+  validate first, or it is refused and the version in force keeps serving. The same version again
+  changes nothing; a command issued before the one that installed the current version is refused
+  (stale), so a delayed redelivery cannot roll data back.
 - `config.set`: refused. The config file is the technician's; a remote change that a restart would
   silently undo is worse than none.
 - `model.activate` {"model": NAME, "version": TEXT}: the registry loads, checks and warms the bundle
@@ -27,6 +29,8 @@ from edge_models.bundle import BundleError
 from edge_models.registry import Registry, RegistryError
 from kiosk.core import audit
 from kiosk.core.store import Store
+from kiosk.customs.reference_tables import check_table
+from kiosk.customs.tariff import TableError
 from sync.commands import check_body
 
 log = logging.getLogger(__name__)
@@ -82,6 +86,10 @@ class CommandHandler:
         if command_type != "reference.update":
             return REFUSED, REFUSALS.get(command_type, "unknown command type")
         dataset, version = str(body["dataset"]), str(body["version"])
+        try:
+            check_table(dataset, body["data"])
+        except TableError as exc:
+            return REFUSED, f"not a valid table: {exc}"
         row = db.execute("SELECT version, issued_at FROM reference_data WHERE dataset = ?", [dataset]).fetchone()
         if row is not None and row[0] == version:
             return UNCHANGED, f"{dataset} is already at version {version}"

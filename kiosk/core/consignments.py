@@ -5,9 +5,10 @@ A consignment is an intake session of kind `consignment`: its row holds the page
 corrections (JSON), so a core restart loses nothing, and its declaration takes the skeleton's durable path
 (`CoreService.record_declaration`). Page images are read and not kept: only the readings are stored, so no image
 waits to be purged. Tariff, rates and reference values are central's (`reference_data` datasets `tariffs`, `rates`,
-`reference_values`) once pushed, else the samples shipped with the code. An assessment from a pushed table that does
-not validate is refused with a message rather than made from a sample; the risk flags, which never block, then do
-without the rates, or with the sample reference values (marked as a sample). Every method runs on the loop thread
+`reference_values`) once pushed, else the samples shipped with the code. A pushed table is checked when it arrives
+(`kiosk.core.central_commands`); one stored by an older core that does not validate is refused with a message rather
+than replaced by a sample for an assessment, while the risk flags, which never block, do without the rates or with the
+sample reference values (marked as a sample). Every method runs on the loop thread
 (the store's single writer) except page reading, which runs in the vision pool.
 """
 
@@ -24,8 +25,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from pydantic import ValidationError
-
 from edge_models.bundle import BundleError
 from edge_models.hs.suggester import MODEL_NAME, HsSuggester
 from edge_models.registry import Registry, RegistryError
@@ -35,9 +34,9 @@ from kiosk.customs.document_set import DocumentSet
 from kiosk.customs.drafting import Declaration, declare
 from kiosk.customs.findings import Finding, Severity
 from kiosk.customs.nomenclature import Nomenclature, NomenclatureError
-from kiosk.customs.rates import RateTable, load_rates
-from kiosk.customs.risk import TOP_K, Flag, ReferenceValue, ReferenceValues, load_reference_values, risk_flags
-from kiosk.customs.tariff import TableError, Tariff, describe, load_tariff
+from kiosk.customs.rates import RateTable, load_rates, rates_from
+from kiosk.customs.risk import TOP_K, Flag, ReferenceValues, load_reference_values, reference_values_from, risk_flags
+from kiosk.customs.tariff import TableError, Tariff, load_tariff, tariff_from
 from kiosk.flows.consignment_intake import AlreadySubmitted, Consignment, ConsignmentState, FlowError, Page
 from kiosk.flows.hs_lookup import HsLookup
 from kiosk.flows.tax_assessment import TaxAssessment
@@ -244,24 +243,22 @@ class Consignments:
     def _tariff(self) -> Tariff:
         data = self._dataset("tariffs")
         try:
-            return load_tariff() if data is None else Tariff.model_validate(data)
-        except ValidationError as exc:
-            raise ReferenceDataError(describe(exc, "central's tariffs")) from None
+            return load_tariff() if data is None else tariff_from(data, "central's tariffs")
+        except TableError as exc:
+            raise ReferenceDataError(str(exc)) from None
 
     def _rates(self) -> RateTable:
         data = self._dataset("rates")
         try:
-            return load_rates() if data is None else RateTable.model_validate(data)
-        except ValidationError as exc:
-            raise ReferenceDataError(describe(exc, "central's rates")) from None
+            return load_rates() if data is None else rates_from(data, "central's rates")
+        except TableError as exc:
+            raise ReferenceDataError(str(exc)) from None
 
     def _reference_values(self) -> ReferenceValues:
         data = self._dataset("reference_values")
-        if data is None:
-            return load_reference_values()
         try:
-            return ReferenceValues(version=str(data["version"]), valid_from=date.fromisoformat(data["valid_from"]),
-                                   values=tuple(ReferenceValue.model_validate(value) for value in data["values"]),
-                                   sample=bool(data.get("sample", False)), source="central's reference_values")
-        except (KeyError, TypeError, ValueError) as exc:  # ValidationError and TableError are ValueErrors
-            raise ReferenceDataError(f"central's reference_values: {exc}") from None
+            if data is None:
+                return load_reference_values()
+            return reference_values_from(data, "central's reference_values")
+        except TableError as exc:
+            raise ReferenceDataError(str(exc)) from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -104,9 +104,14 @@ class RateTable(_Model):
         return ExchangeRate(currency=currency, quantity=quote.quantity, gel=quote.gel, published=day)
 
 
-def load_rates(path: Path = SAMPLE_RATES) -> RateTable:
-    """Read and validate a rates file; TableError with one line names the file and the first problem."""
+def rates_from(data: Any, source: str) -> RateTable:
+    """Rates from their JSON form; TableError with one line names `source` and the first problem."""
     try:
-        return RateTable.model_validate(read_json(path))
+        return RateTable.model_validate(data)
     except ValidationError as exc:
-        raise TableError(describe(exc, str(path))) from None
+        raise TableError(describe(exc, source)) from None
+
+
+def load_rates(path: Path = SAMPLE_RATES) -> RateTable:
+    """Read and validate a rates file."""
+    return rates_from(read_json(path), str(path))

@@ -156,18 +156,24 @@ class ReferenceValues:
         return {"version": self.version, "valid_from": self.valid_from.isoformat(), "sample": self.sample}
 
 
+def reference_values_from(data: Any, source: str) -> ReferenceValues:
+    """Reference values from their JSON form; ReferenceTableError names `source` and the first problem."""
+    try:
+        table = _Table.model_validate(data)
+        return ReferenceValues(version=table.version, valid_from=table.valid_from, values=table.values,
+                               sample=table.sample, source=source)
+    except ValidationError as exc:
+        raise ReferenceTableError(describe(exc, source)) from None
+
+
 def load_reference_values(path: Path | None = None) -> ReferenceValues:
-    """Read and check a reference-value file (the shipped sample by default); ReferenceTableError names the file
-    and the first problem on one line."""
+    """Read and check a reference-value file (the shipped sample by default)."""
     source = path or SAMPLE_REFERENCE_VALUES
     try:
-        table = _Table.model_validate(read_json(source))
-    except ValidationError as exc:
-        raise ReferenceTableError(describe(exc, str(source))) from None
+        data = read_json(source)
     except TableError as exc:
         raise ReferenceTableError(str(exc)) from None
-    return ReferenceValues(version=table.version, valid_from=table.valid_from, values=table.values,
-                           sample=table.sample, source=str(source))
+    return reference_values_from(data, str(source))
 
 
 # --- the rules --------------------------------------------------------------------------------------------------

@@ -167,9 +167,14 @@ class Tariff(_Model):
         raise TableError(f"no tariff version in force on {on.isoformat()} (versions: {spans})")
 
 
-def load_tariff(path: Path = SAMPLE_TARIFF) -> Tariff:
-    """Read and validate a tariff file; TableError with one line names the file and the first problem."""
+def tariff_from(data: Any, source: str) -> Tariff:
+    """A tariff from its JSON form; TableError with one line names `source` and the first problem."""
     try:
-        return Tariff.model_validate(read_json(path))
+        return Tariff.model_validate(data)
     except ValidationError as exc:
-        raise TableError(describe(exc, str(path))) from None
+        raise TableError(describe(exc, source)) from None
+
+
+def load_tariff(path: Path = SAMPLE_TARIFF) -> Tariff:
+    """Read and validate a tariff file."""
+    return tariff_from(read_json(path), str(path))

@@ -156,11 +156,38 @@ def test_the_tariff_central_pushed_is_the_one_assessments_use(kiosk_rig: KioskRi
     broken = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", {"dataset": "rates", "version": "r1",
                                                                    "data": {"table": "rates"}})
     central.publish_command(KIOSK_ID, broken)
-    wait_until(lambda: _pushed(api, "rates"), "the rates applied")
+    wait_until(lambda: broken["id"] in _audit(kiosk_rig, "command.refused"), "the broken rates refused")
+    assert not _pushed(api, "rates")  # refused on arrival: the rates in force (the sample) keep serving
+    assert api.assess(declaration=uuid)["assessment"]["tariff_version"].startswith("central-")
+
+
+def test_a_stored_table_that_no_longer_validates_is_refused_not_replaced(kiosk_rig: KioskRig) -> None:
+    """A table an older core stored before tables were checked on arrival: assessments say so (503) rather than
+    fall back to a sample, and the intake goes on."""
+    kiosk_rig.core.start()
+    api = kiosk_rig.core.api
+    wait_until(lambda: KIOSK_ID in kiosk_rig.central.fleet(), "the birth")
+    uuid = api.submit_consignment(_ready_set(api))["uuid"]
+    store = Store(kiosk_rig.data_dir / "kiosk.db")
+    try:
+        with store.durable() as db:
+            db.execute("INSERT INTO reference_data (dataset, version, issued_at, command_id, data, updated_at)"
+                       " VALUES ('rates', 'old', '2026-01-01T00:00:00+00:00', 'c-old', '{\"table\": \"rates\"}',"
+                       " '2026-01-01T00:00:00+00:00')")
+    finally:
+        store.close()
     with pytest.raises(ApiError) as refused:
         api.assess(declaration=uuid)
     assert refused.value.status == 503 and "central's rates" in refused.value.detail
-    assert api.consignment(_ready_set(api))["state"] == "review"  # the intake goes on without the rates
+    assert api.consignment(_ready_set(api))["state"] == "review"
+
+
+def _audit(rig: KioskRig, action: str) -> list[str]:
+    store = Store(rig.data_dir / "kiosk.db")
+    try:
+        return [row[0] for row in store.db.execute("SELECT subject FROM audit_log WHERE action = ?", [action])]
+    finally:
+        store.close()
 
 
 def test_a_core_killed_right_after_the_commit_delivers_the_declaration_after_restart(kiosk_rig: KioskRig) -> None:
