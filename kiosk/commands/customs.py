@@ -21,8 +21,6 @@ PAGE_RESULTS = (".json", ".jsonl")
 """Files holding pages already read (`cez-kiosk vision read --json`); any other file is read as a page image."""
 MAX_RESULTS_BYTES = 5_000_000
 """A file of page results larger than this holds no consignment's pages."""
-DEFAULT_OFFICE = "GE-CEZ-01"
-"""SAD box A; the config has no office setting, so the option's default stands for the zone's office."""
 
 Page = tuple[str, str, Any]
 """(where it came from, doc_type, fields)."""
@@ -191,8 +189,8 @@ def validate(files: tuple[Path, ...], on: datetime | None, config_path: Path | N
 @customs.command("declare")
 @FILES_ARGUMENT
 @DATE_OPTION
-@click.option("--office", default=DEFAULT_OFFICE, show_default=True,
-              help="The customs office of the kiosk's zone (SAD box A), 1 to 20 characters.")
+@click.option("--office", default=None,
+              help="The customs office (SAD box A), 1 to 20 characters; default: the config's kiosk.office.")
 @click.option("--references", "references_path", type=click.Path(path_type=Path), default=None,
               help="Reference values per HS code for the undervaluation flag (JSON; default: the shipped SAMPLE).")
 @click.option("--rates", "rates_path", type=click.Path(path_type=Path), default=None,
@@ -200,7 +198,7 @@ def validate(files: tuple[Path, ...], on: datetime | None, config_path: Path | N
 @CONFIG_OPTION
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON document: {\"draft\": {...} or null, \"findings\": [...], \"flags\": [...]}.")
-def declare(files: tuple[Path, ...], on: datetime | None, office: str, references_path: Path | None,
+def declare(files: tuple[Path, ...], on: datetime | None, office: str | None, references_path: Path | None,
             rates_path: Path | None, config_path: Path | None, as_json: bool) -> None:
     """Draft the export declaration of one consignment's pages, with the findings and the risk flags for central.
     Exit 0 when a draft was made and no finding is an error, else 1."""
@@ -210,16 +208,17 @@ def declare(files: tuple[Path, ...], on: datetime | None, office: str, reference
     from kiosk.customs.risk import load_reference_values, risk_flags
     from kiosk.customs.tariff import TableError
 
-    if not 1 <= len(office.strip()) <= 20:
+    if office is not None and not 1 <= len(office.strip()) <= 20:
         fail(f"--office {office!r}: a customs office code has 1 to 20 characters")
     documents, when, nomenclature, config = consignment(files, on, config_path)
+    office = office.strip() if office is not None else config.kiosk.office
     try:
         references, rates = load_reference_values(references_path), load_rates(rates_path or SAMPLE_RATES)
     except TableError as exc:
         fail(str(exc))
     flags = risk_flags(documents, references=references, suggest=hs_suggester(config), rates=rates, on=when)
     declaration = declare_set(documents, on=when, nomenclature=nomenclature, kiosk_id=config.kiosk.id,
-                              office=office.strip(), flags=flags)
+                              office=office, flags=flags)
     if as_json:
         emit(declaration.to_dict(), as_json=True)
     else:

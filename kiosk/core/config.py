@@ -39,6 +39,8 @@ class KioskSection(_Section):
         description="This kiosk's identity: MQTT client id and topic segment. Letters, digits, '-' and '_'.",
     )
     site: str = Field("CEZ", description="The customs site or zone the kiosk stands in (shown on receipts).")
+    office: str = Field("GE-CEZ-01", min_length=1, max_length=20,
+                        description="The customs office of the kiosk's zone: box A of its declaration drafts.")
 
 
 class StoreSection(_Section):

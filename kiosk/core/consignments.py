@@ -46,9 +46,6 @@ from vision.pipeline import Settings, UnreadableImage, read_page
 log = logging.getLogger(__name__)
 
 KIND = "consignment"
-OFFICE = "GE-CEZ-01"
-"""SAD box A: the zone's customs office (the config has no office setting yet; the CLI's default is the same)."""
-
 Record = Callable[[str, str, str, str, dict[str, Any], datetime, list[str]], Awaitable[dict[str, Any]]]
 """`CoreService.record_declaration`: (session, state, uuid, reference, body, now, corrected) -> the receipt's
 answer."""
@@ -207,7 +204,8 @@ class Consignments:
                  created_at: datetime | None = None) -> Declaration:
         nomenclature = self._nomenclature()
         return declare(documents, on=datetime.now(UTC).date(), nomenclature=nomenclature,
-                       kiosk_id=self._config.kiosk.id, office=OFFICE, flags=flags, created_at=created_at)
+                       kiosk_id=self._config.kiosk.id, office=self._config.kiosk.office, flags=flags,
+                       created_at=created_at)
 
     def _checker(self) -> Callable[[DocumentSet], list[Finding]]:
         return lambda documents: self._declare(documents).findings
