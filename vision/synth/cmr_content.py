@@ -90,6 +90,10 @@ COUNTRIES: tuple[Country, ...] = (
 _LATIN = "ABCDEFGHJKLMNPRSTUVWXYZ"
 """Plate letters: I, O and Q are left out, as most of these countries do on their plates."""
 _RU_LETTERS = "ABEKMHOPCTYX"
+_TR_LETTERS = "".join(letter for letter in _LATIN if letter not in "QWX")
+"""Turkish plates use the Latin letters of the Turkish alphabet, which has no Q, W or X."""
+_NO_U = _LATIN.replace("U", "")
+"""French and Italian plates leave out U too (it reads as V)."""
 """The Cyrillic plate letters that have Latin look-alikes, printed in Latin so the OCR language is eng."""
 
 
@@ -108,7 +112,7 @@ def plate_for(country_code: str, rng: random.Random) -> str:
     if country_code == "TR":
         n_letters = rng.randint(1, 3)
         n_digits = {1: 4, 2: rng.choice((3, 4)), 3: rng.choice((2, 3))}[n_letters]
-        return f"{rng.randint(1, 81):02d} {_letters(rng, n_letters)} {_digits(rng, n_digits)}"
+        return f"{rng.randint(1, 81):02d} {_letters(rng, n_letters, _TR_LETTERS)} {_digits(rng, n_digits)}"
     if country_code == "AZ":
         return f"{rng.randint(1, 99):02d}-{_letters(rng, 2)}-{_digits(rng, 3)}"
     if country_code == "AM":
@@ -124,9 +128,10 @@ def plate_for(country_code: str, rng: random.Random) -> str:
     if country_code == "LT":
         return f"{_letters(rng, 3)} {_digits(rng, 3)}"
     if country_code == "FR":
-        return f"{_letters(rng, 2)}-{_digits(rng, 3)}-{_letters(rng, 2)}"
+        return f"{_letters(rng, 2, _NO_U)}-{_digits(rng, 3)}-{_letters(rng, 2, _NO_U)}"
     if country_code == "IT":
-        return f"{_letters(rng, 2)} {_digits(rng, 3)} {_letters(rng, 2)}"
+        first = rng.choice(_NO_U.replace("X", ""))  # X first marks a trailer
+        return f"{first}{_letters(rng, 1, _NO_U)} {_digits(rng, 3)} {_letters(rng, 2, _NO_U)}"
     if country_code == "BG":
         province = rng.choice(("CA", "CB", "C", "B", "PB", "A", "E"))
         return f"{province} {_digits(rng, 4)} {_letters(rng, 2, _RU_LETTERS)}"
