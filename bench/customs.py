@@ -15,7 +15,10 @@ Two passes, each scored per rule (`bench/customs_score.py`):
 - `e2e`: the page images (scan degradation, 300 dpi) read through vision's 2-worker pool with the shipped
   calibration, the documents built from what it read (the kinds it named), then the same steps; also the fields'
   exact-match rate per kind and how often the kind was named right. A set with two pages read as one kind is
-  `refused` (the kiosk would ask the driver): no rule fires on it.
+  `refused` (the kiosk would ask the driver): no rule fires on it. `e2e.after_driver` scores the same readings as
+  the intake flow would submit them: a reading vision accepted stays as read, one it did not accept is what the
+  driver types from the page (its truth, in the reader's form), and a reading of a box the page leaves empty is
+  cleared. Fields vision did not read at all stay absent, as the flow does not ask for them.
 The JSON records the seed, the counts, the git commit and nproc.
 """
 
@@ -27,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ import customs_sets
 from common import machine, percentiles
 from customs_score import RULES, SetOutcome, fired, summary
 from vision_corpus import LANGS, WORKERS
-from vision_corpus_score import Tally, page_outcomes
+from vision_corpus_score import Tally, expected_fields, page_outcomes
 
 from kiosk.customs.document_set import DocumentSet
 from kiosk.customs.documents import DocumentInputError
@@ -106,8 +109,9 @@ def _generate(jobs: list[customs_sets.Job], progress: Progress) -> tuple[list[di
 
 
 def e2e_pass(truths: list[dict[str, Any]], out: Path, data: Path, references: ReferenceValues,
-             progress: Progress) -> tuple[list[SetOutcome], dict[str, Any]]:
-    """Every page read once through the pool, then each set through the customs steps; and the reading figures."""
+             progress: Progress) -> tuple[list[SetOutcome], list[SetOutcome], dict[str, Any]]:
+    """Every page read once through the pool, then each set through the customs steps as read and as the driver
+    confirms it (`confirmed`); and the reading figures."""
     pages = [(truth, page) for truth in truths for page in truth["pages"]]
     task = progress.add_task(f"reading {len(pages)} pages, {WORKERS} workers", total=len(pages))
     settings = Settings.with_calibration(langs=LANGS)
@@ -123,14 +127,29 @@ def e2e_pass(truths: list[dict[str, Any]], out: Path, data: Path, references: Re
     read: dict[int, list[tuple[dict[str, Any], dict[str, Any] | None]]] = defaultdict(list)
     for (truth, page), result in zip(pages, results, strict=True):
         read[truth["seed"]].append((page, result))
-    outcomes = [check_set([(result["doc_type"], result["fields"]) for _, result in read[truth["seed"]] if result],
-                          truth["seed"], truth["fault"], date.fromisoformat(truth["declared_on"]), data, references)
-                for truth in truths]
+    cmr_names = {name for (_, page), result in zip(pages, results, strict=True)
+                 if page["kind"] == "cmr" and result for name in result["fields"]}
+
+    def check(truth: dict[str, Any], fields: Callable[[dict[str, Any], dict[str, Any]], Any]) -> SetOutcome:
+        return check_set([(result["doc_type"], fields(page, result)) for page, result in read[truth["seed"]] if result],
+                         truth["seed"], truth["fault"], date.fromisoformat(truth["declared_on"]), data, references)
+
+    outcomes = [check(truth, lambda _, result: result["fields"]) for truth in truths]
+    after_driver = [check(truth, lambda page, result: confirmed(page, result, cmr_names)) for truth in truths]
     figures = reading_figures(list(zip((page for _, page in pages), results, strict=True)))
-    return outcomes, {**figures, "pages": len(pages), "wall_s": round(wall, 1),
+    return outcomes, after_driver, {**figures, "pages": len(pages), "wall_s": round(wall, 1),
                       "pages_per_s": round(len(pages) / wall, 3) if wall else None,
                       "worker_page_s": percentiles(seconds) if seconds else {},
                       "worker_cpu_s": percentiles(cpu) if cpu else {}}
+
+
+def confirmed(page: dict[str, Any], result: dict[str, Any], cmr_names: set[str]) -> dict[str, Any]:
+    """A page's fields as the intake flow submits them: accepted readings as read, the others as the driver types
+    them from the page (the truth in the reader's form: plain text, which the documents take as certain); a reading
+    of a box the page leaves empty is cleared. The page counts as the kind vision named (the driver sees that too)."""
+    expected = expected_fields(page["kind"], page, cmr_names)
+    return {name: reading if reading["accepted"] else expected[name]
+            for name, reading in result["fields"].items() if reading["accepted"] or name in expected}
 
 
 def reading_figures(read: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> dict[str, Any]:
@@ -187,8 +206,8 @@ def main() -> int:
             figures = summary(truth_pass(truths, args.data, references))
             report["truth"] = {**figures, "targets": targets(figures)}
         if "e2e" in parts and out is not None:
-            outcomes, reading = e2e_pass(truths, out, args.data, references, progress)
-            report["e2e"] = {**summary(outcomes), "reading": reading}
+            outcomes, after_driver, reading = e2e_pass(truths, out, args.data, references, progress)
+            report["e2e"] = {**summary(outcomes), "after_driver": summary(after_driver), "reading": reading}
     report["machine"] = machine()
     print(json.dumps(report, ensure_ascii=False) if args.json else json.dumps(report, indent=2, ensure_ascii=False))
     return 0

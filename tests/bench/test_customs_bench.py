@@ -146,3 +146,15 @@ def test_bad_options_exit_2_with_one_line(tmp_path: Path) -> None:
         run = subprocess.run([sys.executable, str(BENCH / "customs.py"), "--json", *options], capture_output=True,
                              text=True, timeout=60)
         assert run.returncode == 2 and run.stdout == "" and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_after_the_driver_accepted_readings_stay_and_the_others_are_the_page(bench: ModuleType) -> None:
+    page = {"kind": "invoice", "fields": {"invoice_number": "INV-2026-0042", "currency": "EUR"},
+            "handwriting": [], "variant": {"held_out": {"layout": False, "font": False}}}
+    result = {"doc_type": "invoice", "fields": {
+        "invoice_number": {"value": "INV-2026-0O42", "confidence": 0.4, "accepted": False},
+        "currency": {"value": "EUR", "confidence": 0.99, "accepted": True},
+        "incoterm": {"value": "FCA", "confidence": 0.5, "accepted": False},  # a box this page leaves empty
+    }}
+    confirmed = bench.confirmed(page, result, set())
+    assert confirmed == {"invoice_number": "INV-2026-0042", "currency": result["fields"]["currency"]}
