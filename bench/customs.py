@@ -145,9 +145,10 @@ def e2e_pass(truths: list[dict[str, Any]], out: Path, data: Path, references: Re
 
 def confirmed(page: dict[str, Any], result: dict[str, Any], cmr_names: set[str]) -> dict[str, Any]:
     """A page's fields as the intake flow submits them: accepted readings as read, the others as the driver types
-    them from the page (the truth in the reader's form: plain text, which the documents take as certain); a reading
-    of a box the page leaves empty is cleared. The page counts as the kind vision named (the driver sees that too)."""
-    expected = expected_fields(page["kind"], page, cmr_names)
+    them from the page (the truth in the reader's form where vision's scoring knows the field, else as printed:
+    plain text, which the documents take as certain); a reading of a box the page leaves empty is cleared. The page
+    counts as the kind vision named (the driver sees that too)."""
+    expected = {**document_fields(page), **expected_fields(page["kind"], page, cmr_names)}
     return {name: reading if reading["accepted"] else expected[name]
             for name, reading in result["fields"].items() if reading["accepted"] or name in expected}
 

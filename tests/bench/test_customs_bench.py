@@ -149,12 +149,15 @@ def test_bad_options_exit_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_after_the_driver_accepted_readings_stay_and_the_others_are_the_page(bench: ModuleType) -> None:
-    page = {"kind": "invoice", "fields": {"invoice_number": "INV-2026-0042", "currency": "EUR"},
+    page = {"kind": "invoice", "fields": {"invoice_number": "INV-2026-0042", "currency": "EUR",
+                                          "container": "HLXU5714219"},
             "handwriting": [], "variant": {"held_out": {"layout": False, "font": False}}}
     result = {"doc_type": "invoice", "fields": {
         "invoice_number": {"value": "INV-2026-0O42", "confidence": 0.4, "accepted": False},
         "currency": {"value": "EUR", "confidence": 0.99, "accepted": True},
         "incoterm": {"value": "FCA", "confidence": 0.5, "accepted": False},  # a box this page leaves empty
+        "container": {"value": "HLXU5714219", "confidence": 0.3, "accepted": False},  # printed, not scored by vision
     }}
     confirmed = bench.confirmed(page, result, set())
-    assert confirmed == {"invoice_number": "INV-2026-0042", "currency": result["fields"]["currency"]}
+    assert confirmed == {"invoice_number": "INV-2026-0042", "currency": result["fields"]["currency"],
+                         "container": "HLXU5714219"}
