@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from kiosk.customs.tariff import TableError, describe, read_json
+from kiosk.customs.tariff import TableError, read_json, validated
 
 SAMPLE_RATES = Path(__file__).with_name("data") / "rates-sample.json"
 """Ships for tests and the demo; its rates are illustrative, not the National Bank's."""
@@ -105,11 +105,7 @@ class RateTable(_Model):
 
 
 def rates_from(data: Any, source: str) -> RateTable:
-    """Rates from their JSON form; TableError with one line names `source` and the first problem."""
-    try:
-        return RateTable.model_validate(data)
-    except ValidationError as exc:
-        raise TableError(describe(exc, source)) from None
+    return validated(RateTable, data, source)
 
 
 def load_rates(path: Path = SAMPLE_RATES) -> RateTable:

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -32,6 +32,9 @@ MASS_UNIT = "kg"
 _LINE_CODE = re.compile(r"^[0-9]{2}(?:[0-9]{2}){0,3}$")  # ASCII digits only: not \d, which takes any script's
 
 Percent = Annotated[Decimal, Field(ge=0, le=1000)]
+
+
+TableModel = TypeVar("TableModel", bound=BaseModel)
 
 
 class TableError(ValueError):
@@ -47,6 +50,14 @@ def describe(exc: ValidationError, where: str) -> str:
         message = f"{message} (got {first['input']!r})"
     more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{where}: {key}: {message}{more}"
+
+
+def validated(model: type[TableModel], data: Any, source: str) -> TableModel:
+    """`data` (a table's JSON form) as `model`; TableError with one line names `source` and the first problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise TableError(describe(exc, source)) from None
 
 
 def read_json(path: Path) -> Any:
@@ -168,11 +179,7 @@ class Tariff(_Model):
 
 
 def tariff_from(data: Any, source: str) -> Tariff:
-    """A tariff from its JSON form; TableError with one line names `source` and the first problem."""
-    try:
-        return Tariff.model_validate(data)
-    except ValidationError as exc:
-        raise TableError(describe(exc, source)) from None
+    return validated(Tariff, data, source)
 
 
 def load_tariff(path: Path = SAMPLE_TARIFF) -> Tariff:

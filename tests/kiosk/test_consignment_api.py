@@ -15,7 +15,7 @@ from kiosk.core.store import Store
 from kiosk.customs.document_set import DocumentSet
 from kiosk.customs.tariff import SAMPLE_TARIFF
 from kiosk.flows.consignment_intake import field_read
-from tests.fixtures.core import KIOSK_ID, KioskRig, wait_until
+from tests.fixtures.core import KIOSK_ID, KioskRig, audited, wait_until
 from tests.kiosk.flows.pages import CMR, INVOICE, read
 from vision.synth.cmr import png_bytes
 from vision.synth.consignment_sets import document_fields, render_set, set_content
@@ -156,7 +156,7 @@ def test_the_tariff_central_pushed_is_the_one_assessments_use(kiosk_rig: KioskRi
     broken = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", {"dataset": "rates", "version": "r1",
                                                                    "data": {"table": "rates"}})
     central.publish_command(KIOSK_ID, broken)
-    wait_until(lambda: broken["id"] in _audit(kiosk_rig, "command.refused"), "the broken rates refused")
+    wait_until(lambda: broken["id"] in audited(kiosk_rig, "command.refused"), "the broken rates refused")
     assert not _pushed(api, "rates")  # refused on arrival: the rates in force (the sample) keep serving
     assert api.assess(declaration=uuid)["assessment"]["tariff_version"].startswith("central-")
 
@@ -181,13 +181,6 @@ def test_a_stored_table_that_no_longer_validates_is_refused_not_replaced(kiosk_r
     assert refused.value.status == 503 and "central's rates" in refused.value.detail
     assert api.consignment(_ready_set(api))["state"] == "review"
 
-
-def _audit(rig: KioskRig, action: str) -> list[str]:
-    store = Store(rig.data_dir / "kiosk.db")
-    try:
-        return [row[0] for row in store.db.execute("SELECT subject FROM audit_log WHERE action = ?", [action])]
-    finally:
-        store.close()
 
 
 def test_a_core_killed_right_after_the_commit_delivers_the_declaration_after_restart(kiosk_rig: KioskRig) -> None:

@@ -13,11 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from edge_models.registry import Registry
 from kiosk.api.client import ApiError
-from kiosk.core.store import Store
 from sync.commands import CommandSigner
 from tests.edge_models.tiny import write_bundle
 from tests.fixtures.broker import ContractWatcher
-from tests.fixtures.core import KIOSK_ID, KioskRig, wait_until
+from tests.fixtures.core import KIOSK_ID, KioskRig, audited, wait_until
 
 WAIT_S = 20.0
 HS_UPDATE = {"dataset": "hs_nomenclature", "version": "2026.1", "data": {"0101": "Live horses, asses, mules"}}
@@ -31,13 +30,6 @@ def contract(kiosk_rig: KioskRig) -> Iterator[ContractWatcher]:
     watcher.stop()
     assert watcher.violations == []
 
-
-def _audit(rig: KioskRig, action: str) -> list[str]:
-    store = Store(rig.data_dir / "kiosk.db")
-    try:
-        return [row[0] for row in store.db.execute("SELECT subject FROM audit_log WHERE action = ?", [action])]
-    finally:
-        store.close()
 
 
 def _refused(rig: KioskRig) -> dict[str, int]:
@@ -82,7 +74,7 @@ def test_a_signed_command_is_applied_once_and_a_replay_refused_even_after_restar
     wait_until(lambda: KIOSK_ID in central.fleet(), "the birth")
     command = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", HS_UPDATE)
     central.publish_command(KIOSK_ID, command)
-    wait_until(lambda: _audit(kiosk_rig, "command.applied") == [command["id"]], "the command applied")
+    wait_until(lambda: audited(kiosk_rig, "command.applied") == [command["id"]], "the command applied")
     stored = api.reference("hs_nomenclature")
     assert stored["version"] == "2026.1" and stored["data"] == HS_UPDATE["data"]
 
@@ -92,7 +84,7 @@ def test_a_signed_command_is_applied_once_and_a_replay_refused_even_after_restar
     kiosk_rig.core.start()
     central.publish_command(KIOSK_ID, command)  # and again after a restart: the nonces were persisted
     wait_until(lambda: _refused(kiosk_rig).get("replayed: message id already received") == 1, "refused again")
-    assert _audit(kiosk_rig, "command.applied") == [command["id"]]
+    assert audited(kiosk_rig, "command.applied") == [command["id"]]
 
 
 def test_the_same_version_again_changes_nothing_and_an_older_command_is_refused(kiosk_rig: KioskRig) -> None:
@@ -105,9 +97,9 @@ def test_the_same_version_again_changes_nothing_and_an_older_command_is_refused(
     again = kiosk_rig.signer.sign(KIOSK_ID, "reference.update", HS_UPDATE)
     for command in (newer, again, older):
         central.publish_command(KIOSK_ID, command)
-    wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 1, "the older command refused")
-    assert _audit(kiosk_rig, "command.applied") == [newer["id"]]
-    assert _audit(kiosk_rig, "command.unchanged") == [again["id"]]
+    wait_until(lambda: len(audited(kiosk_rig, "command.refused")) == 1, "the older command refused")
+    assert audited(kiosk_rig, "command.applied") == [newer["id"]]
+    assert audited(kiosk_rig, "command.unchanged") == [again["id"]]
     assert kiosk_rig.core.api.reference("hs_nomenclature")["version"] == "2026.1"
     assert "stale: hs_nomenclature version 2026.1 was issued later" in kiosk_rig.log_path.read_text()
 
@@ -137,7 +129,7 @@ def test_commands_the_kiosk_cannot_apply_are_refused_with_a_logged_reason(
     kiosk_rig.central.publish_command(KIOSK_ID, make(kiosk_rig.signer))
     wait_until(lambda: reason in kiosk_rig.log_path.read_text(), "the refusal logged")
     wait_until(lambda: kiosk_rig.core.api.health()["counters"]["commands_refused"] == 1, "the refusal counted")
-    assert _audit(kiosk_rig, "command.applied") == []
+    assert audited(kiosk_rig, "command.applied") == []
     with pytest.raises(ApiError) as missing:
         kiosk_rig.core.api.reference("hs_nomenclature")
     assert missing.value.status == 404
@@ -156,8 +148,8 @@ def test_model_activation_from_central_swaps_the_active_version_and_refuses_a_ba
                 for version in ("1.1.0", "1.2.0", "9.9.9")]
     for command in commands:
         kiosk_rig.central.publish_command(KIOSK_ID, command)
-    wait_until(lambda: len(_audit(kiosk_rig, "command.refused")) == 2, "two refusals")
-    assert _audit(kiosk_rig, "command.applied") == [commands[0]["id"]]
+    wait_until(lambda: len(audited(kiosk_rig, "command.refused")) == 2, "two refusals")
+    assert audited(kiosk_rig, "command.applied") == [commands[0]["id"]]
     assert Registry(registry_dir, factory=None).state("tiny")["active"] == "1.1.0"
     log = kiosk_rig.log_path.read_text()
     assert "model not activated" in log and "sha256" in log and "no version '9.9.9'" in log
