@@ -23,7 +23,7 @@ from concurrent.futures import Executor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from edge_models.bundle import BundleError
 from edge_models.hs.suggester import MODEL_NAME, HsSuggester
@@ -35,8 +35,8 @@ from kiosk.customs.drafting import Declaration, declare
 from kiosk.customs.findings import Finding, Severity
 from kiosk.customs.nomenclature import Nomenclature, NomenclatureError
 from kiosk.customs.rates import RateTable, load_rates, rates_from
-from kiosk.customs.risk import TOP_K, Flag, ReferenceValues, load_reference_values, reference_values_from, risk_flags
-from kiosk.customs.tariff import TableError, Tariff, load_tariff, tariff_from
+from kiosk.customs.risk import TOP_K, Flag, load_reference_values, reference_values_from, risk_flags
+from kiosk.customs.tariff import TableError, load_tariff, tariff_from
 from kiosk.flows.consignment_intake import AlreadySubmitted, Consignment, ConsignmentState, FlowError, Page
 from kiosk.flows.hs_lookup import HsLookup
 from kiosk.flows.tax_assessment import TaxAssessment
@@ -44,6 +44,7 @@ from vision.images import load_gray
 from vision.pipeline import Settings, UnreadableImage, read_page
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 KIND = "consignment"
 Record = Callable[[str, str, str, str, dict[str, Any], datetime, list[str]], Awaitable[dict[str, Any]]]
@@ -142,7 +143,7 @@ class Consignments:
     # -- assessment and HS -----------------------------------------------------------------------
 
     def assess(self, draft: object) -> dict[str, Any]:
-        flow = TaxAssessment(self._tariff(), self._rates()).take_draft(draft)
+        flow = TaxAssessment(self._table("tariffs", tariff_from, load_tariff), self._rates()).take_draft(draft)
         return flow.result()
 
     def declaration_draft(self, declaration_id: str) -> dict[str, Any]:
@@ -222,7 +223,7 @@ class Consignments:
         suggest = self._suggest()
         one = (lambda text: suggest(text, TOP_K)) if suggest is not None else None
         try:
-            references = self._reference_values()
+            references = self._table("reference_values", reference_values_from, load_reference_values)
         except ReferenceDataError as exc:  # flags never block the intake: the sample (marked so) stands in
             log.warning("risk flags from the sample reference values: %s", exc)
             references = load_reference_values()
@@ -233,30 +234,19 @@ class Consignments:
             log.warning("risk flags without exchange rates: %s", exc)
             return risk_flags(documents, references=references, suggest=one)
 
+    def _rates(self) -> RateTable:
+        return self._table("rates", rates_from, load_rates)
+
     def _dataset(self, name: str) -> Any | None:
         """A dataset central pushed, numbers with a fraction as Decimal (no rate passes through a float)."""
         row = self._store.db.execute("SELECT data FROM reference_data WHERE dataset = ?", [name]).fetchone()
         return None if row is None else json.loads(row[0], parse_float=Decimal)
 
-    def _tariff(self) -> Tariff:
-        data = self._dataset("tariffs")
+    def _table(self, dataset: str, parse: Callable[[Any, str], T], sample: Callable[[], T]) -> T:
+        """Central's `dataset` once pushed (parsed as on arrival), else the shipped sample; ReferenceDataError when a
+        stored table no longer validates."""
+        data = self._dataset(dataset)
         try:
-            return load_tariff() if data is None else tariff_from(data, "central's tariffs")
-        except TableError as exc:
-            raise ReferenceDataError(str(exc)) from None
-
-    def _rates(self) -> RateTable:
-        data = self._dataset("rates")
-        try:
-            return load_rates() if data is None else rates_from(data, "central's rates")
-        except TableError as exc:
-            raise ReferenceDataError(str(exc)) from None
-
-    def _reference_values(self) -> ReferenceValues:
-        data = self._dataset("reference_values")
-        try:
-            if data is None:
-                return load_reference_values()
-            return reference_values_from(data, "central's reference_values")
+            return sample() if data is None else parse(data, f"central's {dataset}")
         except TableError as exc:
             raise ReferenceDataError(str(exc)) from None

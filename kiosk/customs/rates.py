@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.customs.tariff import TableError, read_json, validated
+from kiosk.customs.validators.currencies import normalize_currency
 
 SAMPLE_RATES = Path(__file__).with_name("data") / "rates-sample.json"
 """Ships for tests and the demo; its rates are illustrative, not the National Bank's."""
@@ -26,7 +26,7 @@ NATIONAL_CURRENCY = "GEL"
 
 
 def _iso_4217(code: str) -> str:
-    if pycountry.currencies.get(alpha_3=code) is None:
+    if normalize_currency(code) != code:
         raise ValueError(f"{code!r} is not an ISO 4217 currency")
     return code
 
