@@ -92,25 +92,12 @@ def _image_pages(files: list[Path], config: KioskConfig) -> list[Page]:
 
 def _document_set(pages: list[Page]) -> DocumentSet:
     """The consignment; a page that cannot join it (an unknown kind, a second page of a kind) is named."""
-    from kiosk.customs.document_set import DocumentSet
-    from kiosk.customs.documents import DocumentInputError
+    from kiosk.customs.document_set import DocumentSet, PageRefused
 
     try:
         return DocumentSet.from_pages((kind, fields) for _, kind, fields in pages)
-    except DocumentInputError as exc:
-        culprit = next(where for n, (where, _, _) in enumerate(pages, 1) if not _joins(pages[:n]))
-        fail(f"{culprit}: {exc}")
-
-
-def _joins(pages: list[Page]) -> bool:
-    from kiosk.customs.document_set import DocumentSet
-    from kiosk.customs.documents import DocumentInputError
-
-    try:
-        DocumentSet.from_pages((kind, fields) for _, kind, fields in pages)
-    except DocumentInputError:
-        return False
-    return True
+    except PageRefused as exc:
+        fail(f"{pages[exc.index][0]}: {exc}")
 
 
 def consignment(files: tuple[Path, ...], on: datetime | None,

@@ -21,6 +21,14 @@ _MODELS: dict[str, Callable[[object], Document]] = {
 IGNORED_KINDS = ("id_document", "other")
 
 
+class PageRefused(DocumentInputError):
+    """A page that cannot join the set; `index` is its place in the pages given, so callers can name its file."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 @dataclass(frozen=True)
 class DocumentSet:
     cmr: Cmr | None = None
@@ -31,17 +39,21 @@ class DocumentSet:
     @classmethod
     def from_pages(cls, pages: Iterable[tuple[str, Mapping[str, Any]]]) -> DocumentSet:
         """One set from (doc_type, fields) per page, fields as `cez-kiosk vision read --json` gives them or as
-        a ground truth's plain strings. DocumentInputError names an unknown kind or a kind given twice."""
+        a ground truth's plain strings. PageRefused names an unknown kind, a kind given twice or fields that are
+        not a mapping, with the page's index."""
         built: dict[str, Any] = {}
-        for kind, fields in pages:
+        for index, (kind, fields) in enumerate(pages):
             if kind in IGNORED_KINDS:
                 continue
             build = _MODELS.get(kind)
             if build is None:
-                raise DocumentInputError(f"unknown document kind {kind!r}; expected one of {', '.join(_MODELS)}")
+                raise PageRefused(index, f"unknown document kind {kind!r}; expected one of {', '.join(_MODELS)}")
             if kind in built:
-                raise DocumentInputError(f"two {kind} pages in one consignment: scan one of them only")
-            built[kind] = build(fields)
+                raise PageRefused(index, f"two {kind} pages in one consignment: scan one of them only")
+            try:
+                built[kind] = build(fields)
+            except DocumentInputError as exc:
+                raise PageRefused(index, str(exc)) from None
         return cls(built.get("cmr"), built.get("invoice"), built.get("certificate_of_origin"),
                    built.get("packing_list"))
 
