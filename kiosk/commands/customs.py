@@ -64,18 +64,10 @@ def _image_pages(files: list[Path], config: KioskConfig) -> list[Page]:
     from rich.console import Console
     from rich.progress import Progress
 
-    from vision.calibration import CalibrationError
-    from vision.ocr import UnsupportedLanguage
-    from vision.ocr_tesseract import require_languages
-    from vision.pipeline import Settings
+    from kiosk.commands.vision import pipeline_settings
     from vision.pool import read_files
 
-    langs = config.vision.ocr_languages
-    try:
-        require_languages(langs)
-        settings = Settings.with_calibration(None, langs=langs, models_dir=config.models.registry_dir)
-    except (CalibrationError, UnsupportedLanguage) as exc:
-        fail(str(exc))
+    settings = pipeline_settings(config)
     pages: list[Page] = []
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kiosk.commands.common import CONFIG_OPTION, emit_line, fail, load
 from kiosk.commands.vision_synth import synth
+
+if TYPE_CHECKING:
+    from kiosk.core.config import KioskConfig
+    from vision.pipeline import Settings
 
 
 @click.group()
@@ -85,21 +90,11 @@ def read(files: tuple[Path, ...], as_json: bool, langs: str | None, config_path:
     from rich.console import Console
     from rich.progress import Progress
 
-    from vision.calibration import CalibrationError
-    from vision.ocr import UnsupportedLanguage
-    from vision.ocr_tesseract import require_languages
-    from vision.pipeline import Settings
     from vision.pool import read_files
 
     config = load(config_path)
-    langs = langs or config.vision.ocr_languages
-    try:
-        require_languages(langs)
-        settings = Settings.with_calibration(calibration, langs=langs, engines=_engine_choices(engine_pairs),
-                                             find_page=not scan, code_retries=thorough_codes,
-                                             models_dir=config.models.registry_dir)
-    except (CalibrationError, UnsupportedLanguage) as exc:
-        fail(str(exc))
+    settings = pipeline_settings(config, langs, calibration, engines=_engine_choices(engine_pairs),
+                                 find_page=not scan, code_retries=thorough_codes)
     bad = 0
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=len(files) < 2 or not console.is_terminal) as progress:
@@ -125,6 +120,23 @@ def read(files: tuple[Path, ...], as_json: bool, langs: str | None, config_path:
                            f"{len(result['codes'])} code(s); {fields or 'no fields'}")
     if bad:
         raise SystemExit(2)
+
+
+def pipeline_settings(config: KioskConfig, langs: str | None = None, calibration: Path | None = None,
+                      **options: Any) -> Settings:
+    """The pipeline as the kiosk runs it (the config's languages, calibration and model registry), or exit 2 with
+    one line when a language pack or the calibration file is unusable."""
+    from vision.calibration import CalibrationError
+    from vision.ocr import UnsupportedLanguage
+    from vision.ocr_tesseract import require_languages
+    from vision.pipeline import Settings
+
+    langs = langs or config.vision.ocr_languages
+    try:
+        require_languages(langs)
+        return Settings.with_calibration(calibration, langs=langs, models_dir=config.models.registry_dir, **options)
+    except (CalibrationError, UnsupportedLanguage) as exc:
+        fail(str(exc))
 
 
 @vision.command("ocr")
