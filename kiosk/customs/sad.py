@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -22,7 +22,8 @@ Kilograms = Annotated[Decimal, Field(ge=0, decimal_places=3)]
 Text = Annotated[str, Field(min_length=1, max_length=300)]
 ContainerNumber = Annotated[str, Field(pattern=r"^[A-Z]{3}[UJZ][0-9]{7}$", description="ISO 6346")]
 
-INCOTERMS_2020 = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
+Incoterm = Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
+INCOTERMS_2020: tuple[str, ...] = get_args(Incoterm)
 
 
 class _Model(BaseModel):
@@ -53,7 +54,7 @@ class Transport(_Model):
 class Valuation(_Model):
     """Boxes 20 (delivery terms), 22 (currency and total invoiced), 23 (exchange rate)."""
 
-    incoterm: Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
+    incoterm: Incoterm
     incoterm_place: Text
     currency: CurrencyCode
     invoice_total: Money
